@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/**
+ * All configuration comes from environment variables, validated once per container.
+ * Defaults suit the local stack (`npm start`); serverless.yml sets the AWS values.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+const schema = z.object({
+  STAGE: z.string().default('local'),
+  AWS_REGION: z.string().default('us-east-1'),
+  TABLE_NAME: z.string().default('facegate-local'),
+  BUCKET_NAME: z.string().default('facegate-local-images'),
+  /** Set only for local emulators (dynalite, s3rver); empty in AWS. */
+  DYNAMODB_ENDPOINT: z.string().url().optional(),
+  S3_ENDPOINT: z.string().url().optional(),
+  /** Public S3 endpoint put in presigned URLs when it differs from S3_ENDPOINT. */
+  S3_PUBLIC_ENDPOINT: z.string().url().optional(),
+  UPSTASH_REDIS_REST_URL: z.string().url(),
+  UPSTASH_REDIS_REST_TOKEN: z.string().min(1),
+  /** HMAC secret that signs session tokens and derives per-session signing keys. */
+  AUTH_SECRET: z.string().min(32),
+  SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86400).default(7200),
+  WECHAT_API_BASE: z.string().url().default('https://api.weixin.qq.com'),
+  WECHAT_APP_ID: z.string().min(1),
+  WECHAT_APP_SECRET: z.string().min(1),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(6 * 1024 * 1024),
+  MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(40_000_000),
+  FACE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  DAILY_QUOTA_PER_USER: z.coerce.number().int().positive().default(5000),
+  GLOBAL_DAILY_BUDGET: z.coerce.number().int().positive().default(1_000_000),
+  CORS_ORIGINS: z.string().default('*'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LOG_REQUESTS: bool.default(true),
+});
+
+export type Config = z.infer<typeof schema>;
+
+let cached: Config | undefined;
+
+export function config(): Config {
+  if (!cached) {
+    const parsed = schema.safeParse(process.env);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new Error(`Invalid configuration: ${fields}`);
+    }
+    cached = parsed.data;
+  }
+  return cached;
+}
+
+/** For tests that change the environment between cases. */
+export function resetConfigForTests(): void {
+  cached = undefined;
+}
