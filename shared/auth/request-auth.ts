@@ -1,0 +1,62 @@
+import { unauthenticated, viaDependency } from '../errors.ts';
+import { redis } from '../adapters/redis.ts';
+import { NONCE_PATTERN, parseQuery, stringToSign } from '../client/canonical.ts';
+import { hmacHex, safeEqual, sha256Hex } from './crypto.ts';
+import { signingKeyFor, verifyToken, type Session } from './tokens.ts';
+
+export const MAX_SKEW_SECONDS = 300;
+
+export interface SignedRequest {
+  method: string;
+  path: string;
+  rawQuery: string;
+  headers: Record<string, string | undefined>;
+  rawBody: Buffer;
+}
+
+const missing = (header: string) =>
+  unauthenticated('MISSING_SIGNATURE_HEADER', `The ${header} header is missing or malformed.`);
+
+/**
+ * Checks, in order: bearer token, presence of the signing headers, clock skew, signature, and
+ * finally the nonce, so that only a correctly signed request can consume a nonce.
+ */
+export async function authenticateRequest(req: SignedRequest, now = Math.floor(Date.now() / 1000)): Promise<Session> {
+  const auth = req.headers['authorization'] ?? '';
+  const match = /^Bearer (\S+)$/.exec(auth);
+  if (!match?.[1]) throw unauthenticated('UNAUTHENTICATED', 'Sign in first: Authorization: Bearer <token>.');
+  const session = verifyToken(match[1], now);
+
+  const timestamp = req.headers['x-timestamp'];
+  const nonce = req.headers['x-nonce'];
+  const signature = req.headers['x-signature'];
+  if (!timestamp || !/^\d{1,12}$/.test(timestamp)) throw missing('X-Timestamp');
+  if (!nonce || !NONCE_PATTERN.test(nonce)) throw missing('X-Nonce');
+  if (!signature || !/^[0-9a-f]{64}$/.test(signature)) throw missing('X-Signature');
+
+  if (Math.abs(now - Number(timestamp)) > MAX_SKEW_SECONDS) {
+    throw unauthenticated('TIMESTAMP_SKEW', `X-Timestamp is more than ${MAX_SKEW_SECONDS} s from server time.`);
+  }
+
+  let query: [string, string][];
+  try {
+    query = parseQuery(req.rawQuery);
+  } catch {
+    throw unauthenticated('BAD_SIGNATURE', 'The query string cannot be decoded.');
+  }
+  const expected = hmacHex(
+    signingKeyFor(session.sessionId),
+    stringToSign({ method: req.method, path: req.path, query, timestamp, nonce, bodySha256Hex: sha256Hex(req.rawBody) }),
+  );
+  if (!safeEqual(expected, signature)) {
+    throw unauthenticated('BAD_SIGNATURE', 'The request signature does not match.');
+  }
+
+  // SET NX is atomic: of any number of concurrent requests with one nonce, exactly one wins.
+  // Keep it a little longer than the window in which its timestamp stays acceptable.
+  const fresh = await viaDependency('redis', () =>
+    redis().set(`nonce:${session.userId}:${nonce}`, '1', { nx: true, ex: 2 * MAX_SKEW_SECONDS + 5 }),
+  );
+  if (fresh !== 'OK') throw unauthenticated('REPLAYED_REQUEST', 'This nonce was already used.');
+  return session;
+}

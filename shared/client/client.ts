@@ -1,0 +1,118 @@
+/**
+ * Typed facegate API client that signs every request as api-v1.md requires. Runs wherever
+ * `fetch` and Web Crypto exist (Node 20+, browsers); the mini-program passes its own transport.
+ */
+import { parseQuery, stringToSign } from './canonical.ts';
+import { hmacSha256Hex, randomNonce, sha256Hex } from './webcrypto.ts';
+
+export interface Session {
+  token: string;
+  signingKey: string;
+  userId: string;
+  expiresAt: string;
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  /** Extra headers, applied after signing (tests use this to tamper). */
+  headers?: Record<string, string>;
+  /** Fixed values instead of "now" and a random nonce (tests and replays). */
+  timestamp?: number;
+  nonce?: string;
+}
+
+export interface SignInput {
+  method: string;
+  path: string;
+  query: [string, string][];
+  body: Uint8Array;
+  signingKey: string;
+  timestamp?: number;
+  nonce?: string;
+}
+
+/** The X-Timestamp, X-Nonce and X-Signature headers for one request. */
+export async function signatureHeaders(input: SignInput): Promise<Record<string, string>> {
+  const timestamp = String(input.timestamp ?? Math.floor(Date.now() / 1000));
+  const nonce = input.nonce ?? randomNonce();
+  const signature = await hmacSha256Hex(
+    input.signingKey,
+    stringToSign({
+      method: input.method,
+      path: input.path,
+      query: input.query,
+      timestamp,
+      nonce,
+      bodySha256Hex: await sha256Hex(input.body),
+    }),
+  );
+  return { 'X-Timestamp': timestamp, 'X-Nonce': nonce, 'X-Signature': signature };
+}
+
+const encoder = new TextEncoder();
+
+export class FacegateClient {
+  constructor(
+    /** Origin of the API, e.g. `http://127.0.0.1:3000`; paths start with `/v1`. */
+    readonly baseUrl: string,
+    public session?: Session,
+  ) {}
+
+  /** Signs in with a wx.login code (locally `test:<name>`). Throws with the API's error otherwise. */
+  static async login(baseUrl: string, code: string): Promise<FacegateClient> {
+    const client = new FacegateClient(baseUrl);
+    const res = await client.request('POST', '/v1/auth/session', { body: { code } });
+    if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+    client.session = res.body as Session;
+    return client;
+  }
+
+  get = (path: string, opts?: RequestOptions) => this.request('GET', path, opts);
+  post = (path: string, body?: unknown, opts?: RequestOptions) => this.request('POST', path, { ...opts, body });
+  patch = (path: string, body?: unknown, opts?: RequestOptions) => this.request('PATCH', path, { ...opts, body });
+  delete = (path: string, opts?: RequestOptions) => this.request('DELETE', path, opts);
+
+  async request(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse> {
+    const search = new URLSearchParams();
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) search.append(k, String(v));
+    const rawQuery = search.toString();
+    const body = opts.body === undefined ? new Uint8Array() : encoder.encode(JSON.stringify(opts.body));
+    const headers: Record<string, string> = opts.body === undefined ? {} : { 'Content-Type': 'application/json' };
+    if (this.session) {
+      headers.Authorization = `Bearer ${this.session.token}`;
+      Object.assign(
+        headers,
+        await signatureHeaders({
+          method,
+          path,
+          query: parseQuery(rawQuery),
+          body,
+          signingKey: this.session.signingKey,
+          timestamp: opts.timestamp,
+          nonce: opts.nonce,
+        }),
+      );
+    }
+    Object.assign(headers, opts.headers);
+    const res = await fetch(`${this.baseUrl}${path}${rawQuery ? `?${rawQuery}` : ''}`, {
+      method,
+      headers,
+      body: body.length ? body : undefined,
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Non-JSON bodies (e.g. a gateway error page) are returned as text.
+    }
+    return { status: res.status, headers: res.headers, body: parsed };
+  }
+}

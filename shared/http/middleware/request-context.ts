@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import type { MiddlewareObj } from '@middy/core';
+import { config } from '../../config.ts';
+import { AppError, isAppError } from '../../errors.ts';
+import { createLogger } from '../../log.ts';
+import type { HttpEvent, HttpRequest, HttpResponse } from '../types.ts';
+
+const baseLogger = () => createLogger({ service: 'facegate-api', stage: config().STAGE });
+
+export function errorBody(error: AppError, requestId: string) {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details ? { details: error.details } : {}),
+      requestId,
+    },
+  };
+}
+
+/**
+ * Outermost middleware: assigns the request id, logs one line per request, and turns any error
+ * into the contract's error body. Unknown errors are logged with their stack and answered with a
+ * generic 500, so nothing internal leaks to the client.
+ */
+export const requestContext = (): MiddlewareObj<HttpEvent, HttpResponse> => ({
+  before: (request) => {
+    const r = request as unknown as HttpRequest;
+    const requestId = r.event.requestContext?.requestId || randomUUID();
+    const headers: Record<string, string | undefined> = {};
+    for (const [k, v] of Object.entries(r.event.headers ?? {})) headers[k.toLowerCase()] = v;
+    r.context.state = {
+      requestId,
+      log: baseLogger().child({ requestId }),
+      startedAt: Date.now(),
+      headers,
+      rawBody: Buffer.alloc(0),
+      responseHeaders: {},
+    };
+  },
+  after: (request) => finish(request as unknown as HttpRequest),
+  onError: (request) => {
+    const r = request as unknown as HttpRequest;
+    const e = r.error;
+    const appError = isAppError(e) ? e : new AppError(500, 'INTERNAL', 'Something went wrong on our side.');
+    if (!isAppError(e)) r.context.state?.log.error('unhandled error', { error: String(e), stack: (e as Error)?.stack });
+    r.response = {
+      statusCode: appError.status,
+      headers: { 'Content-Type': 'application/json', ...appError.headers },
+      body: JSON.stringify(errorBody(appError, r.context.state?.requestId ?? 'unknown')),
+    };
+    finish(r, appError.code);
+  },
+});
+
+function finish(r: HttpRequest, errorCode?: string) {
+  const res = r.response ?? { statusCode: 204 };
+  res.headers = { ...r.context.state.responseHeaders, ...res.headers, 'X-Request-Id': r.context.state.requestId };
+  r.response = res;
+  if (config().LOG_REQUESTS) {
+    r.context.state.log.info('request', {
+      method: r.event.requestContext?.http?.method,
+      path: r.event.rawPath,
+      status: res.statusCode,
+      ms: Date.now() - r.context.state.startedAt,
+      userId: r.context.state.userId,
+      ...(errorCode ? { errorCode } : {}),
+    });
+  }
+}

@@ -1,0 +1,31 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { Request } from '@middy/core';
+import type { Logger } from '../log.ts';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResponse = APIGatewayProxyStructuredResultV2;
+
+/** What the middlewares learn about a request; it travels on the Lambda context object. */
+export interface RequestState {
+  requestId: string;
+  log: Logger;
+  startedAt: number;
+  rawBody: Buffer;
+  headers: Record<string, string | undefined>;
+  userId?: string;
+  /** Headers every response of this request carries, e.g. rate-limit state. */
+  responseHeaders: Record<string, string>;
+}
+
+export interface ApiContext extends Context {
+  state: RequestState;
+}
+
+export type HttpRequest = Request<HttpEvent, HttpResponse, Error, ApiContext>;
+
+/** What a handler returns; `body` is serialised as JSON. */
+export interface HttpResult {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}

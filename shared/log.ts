@@ -1,0 +1,32 @@
+import { config } from './config.ts';
+
+type Level = 'debug' | 'info' | 'warn' | 'error';
+const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export interface Logger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+  child(fields: Record<string, unknown>): Logger;
+}
+
+/**
+ * One JSON object per line, as CloudWatch Logs Insights expects. Callers pass metadata only:
+ * never tokens, keys, signatures or image bytes.
+ */
+export function createLogger(base: Record<string, unknown> = {}): Logger {
+  const threshold = order[config().LOG_LEVEL];
+  const write = (level: Level, msg: string, fields?: Record<string, unknown>) => {
+    if (order[level] < threshold) return;
+    const line = JSON.stringify({ level, time: new Date().toISOString(), msg, ...base, ...fields });
+    (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(line + '\n');
+  };
+  return {
+    debug: (m, f) => write('debug', m, f),
+    info: (m, f) => write('info', m, f),
+    warn: (m, f) => write('warn', m, f),
+    error: (m, f) => write('error', m, f),
+    child: (fields) => createLogger({ ...base, ...fields }),
+  };
+}
