@@ -26,6 +26,11 @@ const schema = z.object({
   WECHAT_API_BASE: z.string().url().default('https://api.weixin.qq.com'),
   WECHAT_APP_ID: z.string().min(1),
   WECHAT_APP_SECRET: z.string().min(1),
+  /**
+   * ES256 private key (PKCS#8 PEM) that signs camera stream tokens. Required outside the local
+   * stage; locally a key is derived from AUTH_SECRET so that every container agrees on it.
+   */
+  STREAM_TOKEN_PRIVATE_KEY: z.string().optional(),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(6 * 1024 * 1024),
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(40_000_000),
   FACE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
@@ -38,11 +43,16 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
+const checked = schema.refine((c) => c.STAGE === 'local' || !!c.STREAM_TOKEN_PRIVATE_KEY, {
+  path: ['STREAM_TOKEN_PRIVATE_KEY'],
+  message: 'required outside the local stage',
+});
+
 let cached: Config | undefined;
 
 export function config(): Config {
   if (!cached) {
-    const parsed = schema.safeParse(process.env);
+    const parsed = checked.safeParse(process.env);
     if (!parsed.success) {
       const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
       throw new Error(`Invalid configuration: ${fields}`);

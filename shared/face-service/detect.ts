@@ -1,0 +1,52 @@
+import { sha256Hex } from '../auth/crypto.ts';
+import { getFaceEngine } from '../face/engine.ts';
+import { decodeImage, resolveImageBytes, type ImageSource } from '../image-input.ts';
+import { FACE_FIELDS, presentFace, type FaceField } from './present.ts';
+import { cached, remember, resultCacheKey } from './result-cache.ts';
+
+type PresentedFace = ReturnType<typeof presentFace>;
+
+interface DetectPayload {
+  imageWidth: number;
+  imageHeight: number;
+  faceCount: number;
+  faces: PresentedFace[];
+}
+
+export interface DetectRequest {
+  maxFaces: number;
+  fields?: FaceField[];
+}
+
+/** Keeps box and score, plus only the requested optional fields. */
+function project(payload: DetectPayload, fields: readonly FaceField[]): DetectPayload {
+  if (fields.length === FACE_FIELDS.length) return payload;
+  const keep = new Set<string>(['box', 'score', ...fields]);
+  return {
+    ...payload,
+    faces: payload.faces.map((f) => Object.fromEntries(Object.entries(f).filter(([k]) => keep.has(k))) as PresentedFace),
+  };
+}
+
+/**
+ * Detects faces with all attributes. The full result is cached per image hash and `maxFaces`, and
+ * `fields` is applied on the way out, so asking for fewer fields reuses the same cache entry.
+ */
+export async function detectFaces(userId: string, source: ImageSource, req: DetectRequest) {
+  const fields = req.fields ?? FACE_FIELDS;
+  const bytes = await resolveImageBytes(userId, source);
+  const key = resultCacheKey(userId, 'detect', sha256Hex(bytes), `max${req.maxFaces}`);
+  const hit = await cached<DetectPayload>(key);
+  if (hit) return { ...project(hit, fields), cached: true };
+
+  const image = await decodeImage(bytes);
+  const result = await getFaceEngine().detect(image, { maxFaces: req.maxFaces });
+  const payload: DetectPayload = {
+    imageWidth: result.imageWidth,
+    imageHeight: result.imageHeight,
+    faceCount: result.faces.length,
+    faces: result.faces.map((f) => presentFace(f)),
+  };
+  await remember(key, payload);
+  return { ...project(payload, fields), cached: false };
+}

@@ -1,0 +1,24 @@
+import { redis } from '../adapters/redis.ts';
+import { AppError, viaDependency } from '../errors.ts';
+import { checkLiveness, type LivenessLevel } from '../face/liveness.ts';
+import { decodeImage, resolveImageBytes, type ImageSource } from '../image-input.ts';
+import { sha256Hex } from '../auth/crypto.ts';
+import { presentBox } from './present.ts';
+
+/** A byte-identical liveness image within this window is a replayed capture, not a live person. */
+export const LIVENESS_REPLAY_WINDOW_SECONDS = 600;
+
+/** Liveness is never cached: each call must see a fresh capture. */
+export async function livenessCheck(userId: string, source: ImageSource, level: LivenessLevel) {
+  const bytes = await resolveImageBytes(userId, source);
+  const first = await viaDependency('redis', () =>
+    redis().set(`liveness:${userId}:${sha256Hex(bytes)}`, '1', { nx: true, ex: LIVENESS_REPLAY_WINDOW_SECONDS }),
+  );
+  if (first !== 'OK') {
+    throw new AppError(409, 'LIVENESS_REPLAY', 'This exact image was already submitted for liveness; capture a new one.', {
+      windowSeconds: LIVENESS_REPLAY_WINDOW_SECONDS,
+    });
+  }
+  const result = await checkLiveness(await decodeImage(bytes), level);
+  return { ...result, face: { box: presentBox(result.face.box) } };
+}

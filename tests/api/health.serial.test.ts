@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { urls, withServiceStopped } from '../support/stack.ts';
+
+// Serial: it stops shared services while it runs.
+for (const [service, dependency] of [
+  ['redis-rest', 'redis'],
+  ['dynamodb', 'dynamodb'],
+  ['s3', 's3'],
+] as const) {
+  test(`health answers 503 naming ${dependency} when it is down`, async () => {
+    await withServiceStopped(service, async () => {
+      const res = await fetch(`${urls.api}/health`);
+      assert.equal(res.status, 503);
+      const body = await res.json();
+      assert.equal(body.status, 'degraded');
+      assert.equal(body.dependencies[dependency], 'down');
+      for (const [name, state] of Object.entries(body.dependencies)) {
+        if (name !== dependency) assert.equal(state, 'ok', name);
+      }
+    });
+    assert.equal((await fetch(`${urls.api}/health`)).status, 200);
+  });
+}
