@@ -33,9 +33,20 @@ const schema = z.object({
   STREAM_TOKEN_PRIVATE_KEY: z.string().optional(),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(6 * 1024 * 1024),
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(40_000_000),
+  /** Largest direct-to-S3 upload (POST /v1/uploads); above 10 MiB uploads are multipart. */
+  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   FACE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   DAILY_QUOTA_PER_USER: z.coerce.number().int().positive().default(5000),
   GLOBAL_DAILY_BUDGET: z.coerce.number().int().positive().default(1_000_000),
+  /**
+   * Face library (shared/library): enrolment gate (face box side in px, sharpness 0..1), faces per person,
+   * the lead the best person needs over the runner-up to be named (similarity scale), warm gallery memory.
+   */
+  ENROL_MIN_FACE_SIZE: z.coerce.number().int().positive().default(64),
+  ENROL_MIN_SHARPNESS: z.coerce.number().min(0).max(1).default(0.2),
+  PERSON_MAX_FACES: z.coerce.number().int().positive().default(100),
+  SEARCH_MARGIN: z.coerce.number().min(0).max(1).default(0.08),
+  GALLERY_CACHE_MB: z.coerce.number().int().positive().default(256),
   CORS_ORIGINS: z.string().default('*'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_REQUESTS: bool.default(true),
@@ -52,7 +63,9 @@ let cached: Config | undefined;
 
 export function config(): Config {
   if (!cached) {
-    const parsed = checked.safeParse(process.env);
+    // serverless.yml passes unset optional variables as empty strings: treat those as absent.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ''));
+    const parsed = checked.safeParse(env);
     if (!parsed.success) {
       const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
       throw new Error(`Invalid configuration: ${fields}`);

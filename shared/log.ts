@@ -16,7 +16,7 @@ export interface Logger {
  * never tokens, keys, signatures or image bytes.
  */
 export function createLogger(base: Record<string, unknown> = {}): Logger {
-  const threshold = order[config().LOG_LEVEL];
+  const threshold = order[logLevel()];
   const write = (level: Level, msg: string, fields?: Record<string, unknown>) => {
     if (order[level] < threshold) return;
     const line = JSON.stringify({ level, time: new Date().toISOString(), msg, ...base, ...fields });
@@ -29,4 +29,13 @@ export function createLogger(base: Record<string, unknown> = {}): Logger {
     error: (m, f) => write('error', m, f),
     child: (fields) => createLogger({ ...base, ...fields }),
   };
+}
+
+/** The configured level; `info` while configuration is invalid, so that the failure itself is logged. */
+function logLevel(): Level {
+  try {
+    return config().LOG_LEVEL;
+  } catch {
+    return 'info';
+  }
 }

@@ -49,7 +49,7 @@ export function api<
   if (options.auth === 'user') chain.use(authenticate());
   if (options.limit === 'face') chain.use(faceLimit());
 
-  return chain.handler(async (event, context) => {
+  const handler = chain.handler(async (event, context) => {
     const { state } = context;
     const req = {
       body: (options.body ? validate(options.body, parseJsonBody(state.rawBody) ?? {}, 'body') : undefined) as Infer<B>,
@@ -70,4 +70,6 @@ export function api<
       body: result.body !== undefined ? JSON.stringify(result.body) : '',
     };
   });
+  // The OpenAPI generator reads the same schemas that validate requests.
+  return Object.assign(handler, { route: options as ApiOptions<z.ZodType, z.ZodType, z.ZodType, A> });
 }

@@ -63,13 +63,13 @@ test('a tampered body is refused with BAD_SIGNATURE', async () => {
   const signed = new TextEncoder().encode(JSON.stringify({ name: 'alice' }));
   const headers = await signatureHeaders({
     method: 'POST',
-    path: '/v1/me',
+    path: '/v1/persons',
     query: [],
     body: signed,
     signingKey: client.session!.signingKey,
   });
-  // The body is changed after signing; the route does not matter, authentication comes first.
-  const res = await fetch(`${origin}/v1/me`, {
+  // The body is changed after signing.
+  const res = await fetch(`${origin}/v1/persons`, {
     method: 'POST',
     headers: { ...headers, Authorization: `Bearer ${client.session!.token}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ name: 'mallory' }),

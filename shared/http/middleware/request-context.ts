@@ -3,9 +3,18 @@ import type { MiddlewareObj } from '@middy/core';
 import { config } from '../../config.ts';
 import { AppError, isAppError } from '../../errors.ts';
 import { createLogger } from '../../log.ts';
-import type { HttpEvent, HttpRequest, HttpResponse } from '../types.ts';
+import type { HttpEvent, HttpRequest, HttpResponse, RequestState } from '../types.ts';
 
-const baseLogger = () => createLogger({ service: 'facegate-api', stage: config().STAGE });
+function newState(requestId: string, headers: Record<string, string | undefined>): RequestState {
+  return {
+    requestId,
+    log: createLogger({ service: 'facegate-api', requestId }),
+    startedAt: Date.now(),
+    headers,
+    rawBody: Buffer.alloc(0),
+    responseHeaders: {},
+  };
+}
 
 export function errorBody(error: AppError, requestId: string) {
   return {
@@ -26,28 +35,22 @@ export function errorBody(error: AppError, requestId: string) {
 export const requestContext = (): MiddlewareObj<HttpEvent, HttpResponse> => ({
   before: (request) => {
     const r = request as unknown as HttpRequest;
-    const requestId = r.event.requestContext?.requestId || randomUUID();
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(r.event.headers ?? {})) headers[k.toLowerCase()] = v;
-    r.context.state = {
-      requestId,
-      log: baseLogger().child({ requestId }),
-      startedAt: Date.now(),
-      headers,
-      rawBody: Buffer.alloc(0),
-      responseHeaders: {},
-    };
+    r.context.state = newState(r.event.requestContext?.requestId || randomUUID(), headers);
   },
   after: (request) => finish(request as unknown as HttpRequest),
   onError: (request) => {
     const r = request as unknown as HttpRequest;
+    // Even a failure before `before` finished (e.g. invalid configuration) gets a proper answer.
+    r.context.state ??= newState(r.event.requestContext?.requestId || randomUUID(), {});
     const e = r.error;
     const appError = isAppError(e) ? e : new AppError(500, 'INTERNAL', 'Something went wrong on our side.');
-    if (!isAppError(e)) r.context.state?.log.error('unhandled error', { error: String(e), stack: (e as Error)?.stack });
+    if (!isAppError(e)) r.context.state.log.error('unhandled error', { error: String(e), stack: (e as Error)?.stack });
     r.response = {
       statusCode: appError.status,
       headers: { 'Content-Type': 'application/json', ...appError.headers },
-      body: JSON.stringify(errorBody(appError, r.context.state?.requestId ?? 'unknown')),
+      body: JSON.stringify(errorBody(appError, r.context.state.requestId)),
     };
     finish(r, appError.code);
   },
@@ -57,7 +60,7 @@ function finish(r: HttpRequest, errorCode?: string) {
   const res = r.response ?? { statusCode: 204 };
   res.headers = { ...r.context.state.responseHeaders, ...res.headers, 'X-Request-Id': r.context.state.requestId };
   r.response = res;
-  if (config().LOG_REQUESTS) {
+  if (logRequests()) {
     r.context.state.log.info('request', {
       method: r.event.requestContext?.http?.method,
       path: r.event.rawPath,
@@ -66,5 +69,13 @@ function finish(r: HttpRequest, errorCode?: string) {
       userId: r.context.state.userId,
       ...(errorCode ? { errorCode } : {}),
     });
+  }
+}
+
+function logRequests(): boolean {
+  try {
+    return config().LOG_REQUESTS;
+  } catch {
+    return true;
   }
 }

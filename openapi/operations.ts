@@ -1,0 +1,265 @@
+import { z } from 'zod';
+
+/**
+ * What the handlers' request schemas cannot say: summaries, success bodies and the error codes
+ * each operation may answer besides the common ones (400/401/413/429/503 are added from the
+ * route's own options). Keyed by the function name in serverless.yml.
+ */
+export interface OperationDoc {
+  summary: string;
+  description?: string;
+  tag: string;
+  status?: number;
+  response?: z.ZodType;
+  responseDescription?: string;
+  errors?: Record<number, string[]>;
+  errorDescriptions?: Record<number, string>;
+  security?: Record<string, string[]>[];
+}
+
+const ref = (name: string) => z.any().meta({ $ref: `#/components/schemas/${name}` } as never);
+
+const point = z.object({ x: z.number(), y: z.number() });
+const box = z.object({ x: z.number().int(), y: z.number().int(), width: z.number().int(), height: z.number().int() });
+const emotion = z.enum(['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise']);
+
+export const sharedSchemas = {
+  Error: z.object({
+    error: z.object({
+      code: z.string().meta({ description: 'SNAKE_CASE error code' }),
+      message: z.string(),
+      details: z.record(z.string(), z.unknown()).optional(),
+      requestId: z.string(),
+    }),
+  }),
+  Box: box,
+  Face: z.object({
+    box,
+    score: z.number().min(0).max(1),
+    landmarks: z.object({ leftEye: point, rightEye: point, nose: point, mouthLeft: point, mouthRight: point }).optional(),
+    age: z.number().optional(),
+    gender: z.object({ value: z.enum(['male', 'female']), score: z.number() }).optional(),
+    emotion: z.object({ value: emotion, scores: z.record(emotion, z.number()) }).optional(),
+    pose: z.object({ yaw: z.number(), pitch: z.number(), roll: z.number() }).optional().meta({ description: 'degrees' }),
+    quality: z.object({ faceSize: z.number(), sharpness: z.number(), brightness: z.number() }).optional(),
+  }),
+};
+
+const dependencyStatus = z.enum(['ok', 'down']);
+const imageErrors = { 404: ['NOT_FOUND'], 413: ['IMAGE_TOO_LARGE'], 415: ['UNSUPPORTED_IMAGE'] };
+
+export const operations: Record<string, OperationDoc> = {
+  health: {
+    tag: 'platform',
+    summary: 'Checks every dependency with a real round trip.',
+    response: z.object({
+      status: z.enum(['ok', 'degraded']),
+      dependencies: z.object({ dynamodb: dependencyStatus, s3: dependencyStatus, redis: dependencyStatus, faceEngine: dependencyStatus }),
+    }),
+    errors: { 503: [] },
+    errorDescriptions: { 503: 'A dependency is down; the body is the same shape as 200 with the failing ones marked "down".' },
+  },
+  authSession: {
+    tag: 'auth',
+    summary: 'Exchanges a wx.login code for a session token and signing key.',
+    description:
+      "WeChat's session_key stays on the server. After 5 failed logins from one address within 15 minutes, a captchaToken from POST /v1/captcha/verify is required.",
+    response: z.object({ token: z.string(), signingKey: z.string(), expiresAt: z.iso.datetime(), userId: z.string() }),
+    errors: {
+      401: ['INVALID_LOGIN_CODE'],
+      403: ['LOGIN_BLOCKED'],
+      429: ['LOGIN_RATE_LIMITED'],
+      502: ['WECHAT_ERROR'],
+      503: ['WECHAT_BUSY', 'WECHAT_UNAVAILABLE'],
+    },
+  },
+  me: {
+    tag: 'auth',
+    summary: 'The cheapest signed call: who am I and how much quota is used today.',
+    response: z.object({ userId: z.string(), quota: z.object({ dailyLimit: z.number().int(), usedToday: z.number().int() }) }),
+  },
+  facesDetect: {
+    tag: 'faces',
+    summary: 'Detects faces with box, landmarks, age, gender, emotion, pose and quality.',
+    description: 'Identical image bytes with the same maxFaces are answered from a per-user cache (`cached: true`); `fields` limits the optional attributes returned.',
+    response: z.object({
+      imageWidth: z.number().int(),
+      imageHeight: z.number().int(),
+      faceCount: z.number().int(),
+      faces: z.array(ref('Face')),
+      cached: z.boolean(),
+    }),
+    errors: imageErrors,
+  },
+  facesCompare: {
+    tag: 'faces',
+    summary: '1:1 verification of the largest face in each image.',
+    response: z.object({
+      similarity: z.number().min(0).max(1),
+      match: z.boolean(),
+      threshold: z.number(),
+      faceA: z.object({ box: ref('Box') }),
+      faceB: z.object({ box: ref('Box') }),
+    }),
+    errors: { ...imageErrors, 422: ['NO_FACE'] },
+  },
+  facesLiveness: {
+    tag: 'faces',
+    summary: 'Passive liveness (anti-spoofing) of the largest face.',
+    description: 'Never cached. A byte-identical image submitted again within 10 minutes is refused with 409 LIVENESS_REPLAY.',
+    response: z.object({
+      live: z.boolean(),
+      score: z.number().min(0).max(1),
+      threshold: z.number(),
+      level: z.enum(['LOW', 'NORMAL', 'HIGH']),
+      face: z.object({ box: ref('Box') }),
+    }),
+    errors: { ...imageErrors, 409: ['LIVENESS_REPLAY'], 422: ['NO_FACE'] },
+  },
+  sitesCreate: {
+    tag: 'cameras',
+    summary: 'Registers an edge-streamer site; its edgeKey is shown only in this response.',
+    status: 201,
+    response: z.object({ siteId: z.string(), name: z.string(), edgeKey: z.string() }),
+  },
+  sitesList: {
+    tag: 'cameras',
+    summary: "The caller's sites, without keys.",
+    response: z.object({
+      items: z.array(
+        z.object({ siteId: z.string(), name: z.string(), publicUrl: z.string().nullable(), lastSeenAt: z.string().nullable(), createdAt: z.string() }),
+      ),
+    }),
+  },
+  sitesDelete: {
+    tag: 'cameras',
+    summary: 'Deletes a site, revoking its edge key, and forgets its cameras.',
+    status: 204,
+    responseDescription: 'Deleted.',
+    errors: { 404: ['NOT_FOUND'] },
+  },
+  edgeHeartbeat: {
+    tag: 'cameras',
+    summary: 'An edge-streamer reports its public URL and camera statuses (edge key auth).',
+    security: [{ edgeKey: [] }],
+    response: z.object({ receivedAt: z.string() }),
+    errors: { 401: ['INVALID_EDGE_KEY'] },
+  },
+  camerasList: {
+    tag: 'cameras',
+    summary: "Cameras of the caller's sites; a camera whose site went silent for 90 s shows offline.",
+    response: z.object({
+      items: z.array(
+        z.object({
+          cameraId: z.string(),
+          siteId: z.string(),
+          name: z.string(),
+          status: z.enum(['online', 'offline', 'connecting']),
+          width: z.number().optional(),
+          height: z.number().optional(),
+          fps: z.number().optional(),
+          lastSeenAt: z.string(),
+        }),
+      ),
+    }),
+  },
+  camerasStreamToken: {
+    tag: 'cameras',
+    summary: 'Short-lived stream and snapshot URLs on the site’s tunnel address.',
+    description: 'The token is an ES256 JWT (sub = cameraId, aud = siteId) that the streamer verifies with GET /v1/.well-known/jwks.json. `siteId` disambiguates a camera id used by several of your sites.',
+    response: z.object({ streamUrl: z.string(), snapshotUrl: z.string(), expiresAt: z.string() }),
+    errors: { 404: ['NOT_FOUND'], 409: ['AMBIGUOUS_CAMERA', 'SITE_NOT_CONNECTED'] },
+  },
+  jwks: {
+    tag: 'cameras',
+    summary: 'Public key(s) that verify stream tokens.',
+    response: z.object({ keys: z.array(z.record(z.string(), z.string())) }),
+  },
+  ...libraryOperations(),
+};
+
+/** Face library (shared/library): persons, their faces, 1:N search, erasure. */
+function libraryOperations(): Record<string, OperationDoc> {
+  const faceQuality = z.object({ faceSize: z.number(), sharpness: z.number(), brightness: z.number() });
+  const person = z.object({
+    personId: z.string(),
+    name: z.string(),
+    meta: z.record(z.string(), z.unknown()),
+    faceCount: z.number().int(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  });
+  const enrolledFace = z.object({ faceId: z.string(), personId: z.string(), box, quality: faceQuality });
+  const tag = 'library';
+  return {
+    personsCreate: { tag, summary: 'Creates a person (no faces yet).', status: 201, response: person },
+    personsList: {
+      tag,
+      summary: 'Lists persons, oldest first, a page at a time.',
+      description: 'Pass `nextCursor` back as `cursor` for the next page; `null` means this was the last page.',
+      response: z.object({ items: z.array(person), nextCursor: z.string().nullable() }),
+    },
+    personsGet: {
+      tag,
+      summary: 'A person with their enrolled faces.',
+      response: person.extend({
+        faces: z.array(z.object({ faceId: z.string(), createdAt: z.iso.datetime(), quality: faceQuality })),
+      }),
+      errors: { 404: ['NOT_FOUND'] },
+    },
+    personsUpdate: {
+      tag,
+      summary: 'Renames a person and/or replaces their meta.',
+      response: person,
+      errors: { 404: ['NOT_FOUND'] },
+    },
+    personsDelete: {
+      tag,
+      summary: 'Deletes a person and all their faces.',
+      status: 204,
+      responseDescription: 'Deleted.',
+      errors: { 404: ['NOT_FOUND'] },
+    },
+    personFacesCreate: {
+      tag,
+      summary: 'Enrols the one face of an image for a person.',
+      description:
+        '201 for a new face; the same image bytes enrolled again for the same person answer 200 with the stored face. LOW_QUALITY details carry the measured faceSize/sharpness and the minimums.',
+      status: 201,
+      response: enrolledFace,
+      errors: {
+        ...imageErrors,
+        409: ['FACE_LIMIT_REACHED'],
+        422: ['NO_FACE', 'MULTIPLE_FACES', 'LOW_QUALITY'],
+      },
+    },
+    personFacesDelete: {
+      tag,
+      summary: 'Removes one enrolled face.',
+      status: 204,
+      responseDescription: 'Deleted.',
+      errors: { 404: ['NOT_FOUND'] },
+    },
+    search: {
+      tag,
+      summary: 'Searches every face of an image against your library (1:N).',
+      description:
+        'Per face, the persons at or above `threshold` (default: the engine match threshold), best first, at most `topK`. A face whose best person does not lead the runner-up by the configured margin gets no match (unknown).',
+      response: z.object({
+        faces: z.array(
+          z.object({
+            box,
+            matches: z.array(z.object({ personId: z.string(), name: z.string(), similarity: z.number().min(0).max(1) })),
+          }),
+        ),
+      }),
+      errors: imageErrors,
+    },
+    meDataDelete: {
+      tag,
+      summary: 'Erases every person, face, upload and cached result of the caller.',
+      status: 204,
+      responseDescription: 'Erased. Idempotent: retry after a 503 until 204.',
+    },
+  };
+}
