@@ -69,8 +69,11 @@ export class FacegateClient {
   static async login(baseUrl: string, code: string): Promise<FacegateClient> {
     const client = new FacegateClient(baseUrl);
     const res = await client.request('POST', '/v1/auth/session', { body: { code } });
-    if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
-    client.session = res.body as Session;
+    const session = res.body as Partial<Session> | undefined;
+    if (res.status !== 200 || !session?.token || !session.signingKey) {
+      throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+    }
+    client.session = session as Session;
     return client;
   }
 
