@@ -1,7 +1,9 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
-import { viaDependency } from '../errors.ts';
+import { AppError, isAppError, viaDependency } from '../errors.ts';
 import { dynamo, tableName } from '../adapters/dynamo.ts';
+import { captchaRequired, recordFailedLogin } from '../captcha/login-failures.ts';
+import { consumeCaptchaToken } from '../captcha/token.ts';
 import { issueSession, userIdFor } from './tokens.ts';
 import { exchangeLoginCode } from './wechat.ts';
 
@@ -12,12 +14,32 @@ export interface LoginResult {
   userId: string;
 }
 
+export interface LoginRequest {
+  code: string;
+  sourceIp: string;
+  captchaToken?: string;
+}
+
+const captchaNeeded = (message: string) =>
+  new AppError(403, 'CAPTCHA_REQUIRED', message, { captchaUrl: '/v1/captcha' });
+
 /**
- * Exchanges a wx.login code for our own session. WeChat's session_key is kept in the session
- * record (for later decryption of user data the mini-program sends) and never returned.
+ * Exchanges a wx.login code for our own session. After repeated invalid codes from one source, a
+ * single-use captcha token is required first. WeChat's session_key is kept in the session record
+ * (for later decryption of user data the mini-program sends) and never returned.
  */
-export async function loginWithWeChat(code: string): Promise<LoginResult> {
-  const wechat = await exchangeLoginCode(code);
+export async function loginWithWeChat({ code, sourceIp, captchaToken }: LoginRequest): Promise<LoginResult> {
+  if (await captchaRequired(sourceIp)) {
+    if (!captchaToken) throw captchaNeeded('Too many failed logins from your network: solve a captcha first.');
+    if (!(await consumeCaptchaToken(captchaToken))) throw captchaNeeded('The captcha token is invalid or already used.');
+  }
+  let wechat;
+  try {
+    wechat = await exchangeLoginCode(code);
+  } catch (e) {
+    if (isAppError(e) && e.code === 'INVALID_LOGIN_CODE') await recordFailedLogin(sourceIp);
+    throw e;
+  }
   const userId = userIdFor(config().WECHAT_APP_ID, wechat.openid);
   const { session, token, signingKey } = issueSession(userId);
   await viaDependency('dynamodb', () =>

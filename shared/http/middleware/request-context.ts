@@ -16,6 +16,9 @@ function newState(requestId: string, headers: Record<string, string | undefined>
   };
 }
 
+/** Lambda's invocation id: unique per request and printed in every Lambda log line of it. */
+const requestIdOf = (r: HttpRequest) => r.context?.awsRequestId || randomUUID();
+
 export function errorBody(error: AppError, requestId: string) {
   return {
     error: {
@@ -37,13 +40,13 @@ export const requestContext = (): MiddlewareObj<HttpEvent, HttpResponse> => ({
     const r = request as unknown as HttpRequest;
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(r.event.headers ?? {})) headers[k.toLowerCase()] = v;
-    r.context.state = newState(r.event.requestContext?.requestId || randomUUID(), headers);
+    r.context.state = newState(requestIdOf(r), headers);
   },
   after: (request) => finish(request as unknown as HttpRequest),
   onError: (request) => {
     const r = request as unknown as HttpRequest;
     // Even a failure before `before` finished (e.g. invalid configuration) gets a proper answer.
-    r.context.state ??= newState(r.event.requestContext?.requestId || randomUUID(), {});
+    r.context.state ??= newState(requestIdOf(r), {});
     const e = r.error;
     const appError = isAppError(e) ? e : new AppError(500, 'INTERNAL', 'Something went wrong on our side.');
     if (!isAppError(e)) r.context.state.log.error('unhandled error', { error: String(e), stack: (e as Error)?.stack });
