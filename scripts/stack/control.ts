@@ -1,0 +1,76 @@
+import http from 'node:http';
+import { ports, urls } from './env.ts';
+import type { ServiceName } from './services.ts';
+import type { Stack, ServiceStatus } from './supervisor.ts';
+
+/**
+ * A small HTTP endpoint on the running stack (loopback only) through which tests and `npm run stack`
+ * stop and restart one service. The supervisor stays the only owner of the processes, so a service
+ * restarted on a test's behalf is still stopped with the rest of the stack.
+ *
+ *   GET  /services                     -> ServiceStatus[]
+ *   POST /services/<name>/stop|start   -> ServiceStatus of that service, once stopped / ready
+ *   POST /shutdown                     -> 202, then the whole stack stops
+ */
+
+export function serveControl(stack: Stack, onShutdownRequest: () => void): Promise<http.Server> {
+  const server = http.createServer((req, res) => {
+    const reply = (status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const action = /^\/services\/([\w-]+)\/(stop|start)$/.exec(req.url ?? '');
+
+    if (req.method === 'GET' && req.url === '/services') return reply(200, stack.status());
+    if (req.method === 'POST' && req.url === '/shutdown') {
+      reply(202, { stopping: true });
+      return onShutdownRequest();
+    }
+    if (req.method === 'POST' && action) {
+      const name = action[1] as ServiceName;
+      const operation = action[2] === 'stop' ? stack.stopService(name) : stack.startService(name);
+      operation.then(
+        () =>
+          reply(
+            200,
+            stack.status().find((service) => service.name === name),
+          ),
+        (error: Error) => reply(409, { error: error.message }),
+      );
+      return;
+    }
+    reply(404, { error: `no route ${req.method} ${req.url}` });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(ports.control, '127.0.0.1', () => resolve(server));
+  });
+}
+
+async function call(method: 'GET' | 'POST', route: string): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(`${urls.control}${route}`, { method });
+  } catch {
+    throw new Error(
+      `No facegate stack answers on ${urls.control}: start one with \`npm start\` or \`npm test\`.`,
+    );
+  }
+  const body = (await response.json()) as { error?: string };
+  if (!response.ok) throw new Error(`${method} ${route}: ${body.error ?? response.status}`);
+  return body;
+}
+
+export async function stackStatus(): Promise<ServiceStatus[]> {
+  return (await call('GET', '/services')) as ServiceStatus[];
+}
+
+export async function stopService(name: ServiceName): Promise<ServiceStatus> {
+  return (await call('POST', `/services/${name}/stop`)) as ServiceStatus;
+}
+
+export async function startService(name: ServiceName): Promise<ServiceStatus> {
+  return (await call('POST', `/services/${name}/start`)) as ServiceStatus;
+}
+
+export async function shutdownStack(): Promise<void> {
+  await call('POST', '/shutdown');
+}
