@@ -176,6 +176,8 @@ export const operations: Record<string, OperationDoc> = {
     response: z.object({ keys: z.array(z.record(z.string(), z.string())) }),
   },
   ...libraryOperations(),
+  ...captchaOperations(),
+  ...uploadOperations(),
 };
 
 /** Face library (shared/library): persons, their faces, 1:N search, erasure. */
@@ -260,6 +262,110 @@ function libraryOperations(): Record<string, OperationDoc> {
       summary: 'Erases every person, face, upload and cached result of the caller.',
       status: 204,
       responseDescription: 'Erased. Idempotent: retry after a 503 until 204.',
+    },
+  };
+}
+
+/** Captcha (shared/captcha): public, no signature. */
+function captchaOperations(): Record<string, OperationDoc> {
+  const tag = 'captcha';
+  return {
+    captchaGet: {
+      tag,
+      summary: 'A new image captcha, valid for 300 s.',
+      description:
+        'The answer is 5 or 6 characters from ACEFHKMNPRTWXY39, case-insensitive. `format=svg` returns an SVG document wrapping the same distorted raster as the PNG (a vector captcha would give solvers every glyph as a path).',
+      response: z.object({ captchaId: z.string(), image: z.string().meta({ description: 'data URI' }), expiresIn: z.number().int() }),
+    },
+    captchaVerify: {
+      tag,
+      summary: 'Checks an answer; a right one gives a captchaToken (single use, valid 120 s).',
+      description: 'A captcha is consumed by its first right answer or by its third wrong one.',
+      response: z.object({ valid: z.literal(true), captchaToken: z.string() }),
+      errors: { 400: ['CAPTCHA_INCORRECT'], 410: ['CAPTCHA_EXPIRED'] },
+      errorDescriptions: { 400: '`details.attemptsLeft` says how many answers this captcha still takes.' },
+    },
+  };
+}
+
+/** Direct-to-S3 uploads (shared/uploads). */
+function uploadOperations(): Record<string, OperationDoc> {
+  const tag = 'uploads';
+  const upload = z.object({
+    uploadId: z.string(),
+    status: z.enum(['pending', 'validated', 'rejected']),
+    reason: z
+      .enum(['NOT_AN_IMAGE', 'TYPE_MISMATCH', 'SIZE_MISMATCH', 'SHA256_MISMATCH', 'IMAGE_TOO_LARGE', 'UNDECODABLE'])
+      .optional(),
+    width: z.number().int().optional(),
+    height: z.number().int().optional(),
+    format: z.enum(['jpeg', 'png', 'webp']).optional(),
+    size: z.number().int().optional(),
+    sha256: z.string().optional(),
+  });
+  const partUrl = z.object({ partNumber: z.number().int(), url: z.string() });
+  const notFound = { 404: ['NOT_FOUND'] };
+  return {
+    uploadsCreate: {
+      tag,
+      summary: 'Starts an upload straight to S3: a presigned POST up to 10 MiB, multipart above.',
+      description:
+        'POST: send a multipart/form-data POST to `url` with every entry of `fields`, the file last (field `file`); the policy fixes the key, the content type and the exact size. MULTIPART: PUT each part (`partSize` bytes, the last one less) to its URL and keep the ETag header. Then POST /v1/uploads/{uploadId}/complete.',
+      status: 201,
+      response: z.union([
+        z.object({
+          uploadId: z.string(),
+          method: z.literal('POST'),
+          url: z.string(),
+          fields: z.record(z.string(), z.string()),
+          expiresAt: z.iso.datetime(),
+        }),
+        z.object({
+          uploadId: z.string(),
+          method: z.literal('MULTIPART'),
+          partSize: z.number().int(),
+          parts: z.array(partUrl),
+          expiresAt: z.iso.datetime(),
+        }),
+      ]),
+      errors: { 413: ['PAYLOAD_TOO_LARGE'] },
+    },
+    uploadsGet: {
+      tag,
+      summary: 'An upload and, once validated, its image facts.',
+      description:
+        '`size` and `sha256` are those of the bytes received; width and height those of the upright image. Endpoints given the uploadId use the validated copy, without metadata.',
+      response: upload,
+      errors: notFound,
+    },
+    uploadsParts: {
+      tag,
+      summary: 'The parts S3 holds for a multipart upload, and fresh URLs for the missing ones (resume).',
+      response: z.object({
+        uploadId: z.string(),
+        partSize: z.number().int(),
+        partCount: z.number().int(),
+        parts: z.array(z.object({ partNumber: z.number().int(), etag: z.string(), size: z.number().int() })),
+        missing: z.array(partUrl),
+        expiresAt: z.iso.datetime(),
+      }),
+      errors: { ...notFound, 409: ['UPLOAD_NOT_PENDING', 'UPLOAD_NOT_MULTIPART', 'UPLOAD_INCOMPLETE'] },
+    },
+    uploadsComplete: {
+      tag,
+      summary: 'Finishes an upload and validates it; idempotent.',
+      description:
+        'Validation reads the bytes, checks the real type, size, declared sha256 and pixel count, decodes, strips metadata (EXIF, GPS) and applies the orientation. A rejected upload answers 200 with `status: rejected` and a `reason`, and its object is deleted. `parts` is optional: without it the parts S3 holds are used.',
+      response: upload,
+      errors: { ...notFound, 409: ['UPLOAD_INCOMPLETE'] },
+      errorDescriptions: { 409: 'Nothing (or not every part) has been uploaded yet; `details.missingParts` for multipart.' },
+    },
+    uploadsDelete: {
+      tag,
+      summary: 'Aborts or deletes an upload, its parts and objects.',
+      status: 204,
+      responseDescription: 'Deleted.',
+      errors: notFound,
     },
   };
 }

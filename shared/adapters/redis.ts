@@ -7,8 +7,17 @@ let client: Redis | undefined;
 export function redis(): Redis {
   if (!client) {
     const { UPSTASH_REDIS_REST_URL: url, UPSTASH_REDIS_REST_TOKEN: token } = config();
-    // No automatic retries: a dependency that is down must fail fast (health, fail-closed limits).
-    client = new Redis({ url, token, retry: { retries: 0 }, automaticDeserialization: false });
+    // One immediate retry, for a keep-alive socket the server closed while the container was idle or
+    // frozen; no backoff, so a dependency that is really down still fails fast (health, limits).
+    // Plain JSON replies: the local REST emulator ignores base64 response encoding, and decoding its plain
+    // replies as base64 garbles values such as "123" (values we store are UTF-8 text, so nothing is lost).
+    client = new Redis({
+      url,
+      token,
+      retry: { retries: 1, backoff: () => 0 },
+      automaticDeserialization: false,
+      responseEncoding: false,
+    });
   }
   return client;
 }

@@ -1,0 +1,70 @@
+import { config } from '../config.ts';
+import { getFaceEngine } from '../face/engine.ts';
+import { presentBox } from '../face-service/present.ts';
+import type { LoadedImage } from '../image/load.ts';
+import { galleryFor } from './gallery-cache.ts';
+import type { Gallery } from './gallery.ts';
+
+export interface MatchPolicy {
+  topK: number;
+  /** On the engine's 0..1 similarity scale, like `matchThreshold`. */
+  threshold: number;
+  /** The best person must lead the runner-up by this much, or the face is reported as unknown. */
+  margin: number;
+}
+
+export interface PersonMatch {
+  personId: string;
+  name: string;
+  similarity: number;
+}
+
+/**
+ * Who a face is, if anyone: the best persons at or above the threshold, best first. A face whose best
+ * person does not clearly beat the second best is a stranger who happens to sit between two enrolled
+ * people, or a look-alike; naming either would be a guess, so it gets no match at all.
+ */
+export function matchFace(
+  gallery: Gallery,
+  descriptor: Float32Array,
+  policy: MatchPolicy,
+  similarityOf: (cosine: number) => number,
+): PersonMatch[] {
+  const ranked = gallery
+    .rankPersons(descriptor, policy.topK + 1)
+    .map(({ personId, name, cosine }) => ({ personId, name, similarity: similarityOf(cosine) }));
+  const [best, second] = ranked;
+  if (!best || best.similarity < policy.threshold) return [];
+  if (second && best.similarity - second.similarity < policy.margin) return [];
+  return ranked
+    .slice(0, policy.topK)
+    .filter((m) => m.similarity >= policy.threshold)
+    .map((m) => ({ ...m, similarity: Math.round(m.similarity * 10000) / 10000 }));
+}
+
+export interface SearchRequest {
+  topK: number;
+  threshold?: number;
+  maxFaces: number;
+}
+
+/** `POST /v1/search`: every detected face of the image against the caller's library. */
+export async function searchImage(userId: string, image: LoadedImage, request: SearchRequest) {
+  const engine = getFaceEngine();
+  const { SEARCH_MARGIN, GALLERY_CACHE_MB } = config();
+  const [detected, gallery] = await Promise.all([
+    engine.detect(image, { maxFaces: request.maxFaces, withDescriptor: true }),
+    galleryFor(userId, engine.model, GALLERY_CACHE_MB * 2 ** 20),
+  ]);
+  const policy = {
+    topK: request.topK,
+    threshold: request.threshold ?? engine.matchThreshold,
+    margin: SEARCH_MARGIN,
+  };
+  return {
+    faces: detected.faces.map((face) => ({
+      box: presentBox(face.box),
+      matches: matchFace(gallery, face.descriptor!, policy, engine.similarityFromCosine),
+    })),
+  };
+}

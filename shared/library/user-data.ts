@@ -1,0 +1,13 @@
+import { eraseResultCache } from '../face-service/result-cache.ts';
+import { eraseUploads } from '../uploads/erase.ts';
+import { eraseLibrary } from './erase.ts';
+
+/**
+ * `DELETE /v1/me/data`: everything the service keeps about the caller, module by module. Each eraser is
+ * idempotent, so a client retries after a 503 until it gets 204.
+ */
+export async function eraseUserData(userId: string): Promise<void> {
+  await eraseLibrary(userId);
+  await eraseUploads(userId);
+  await eraseResultCache(userId);
+}
