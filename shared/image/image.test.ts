@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { AppError } from '../errors.ts';
 import { loadImage, normaliseImage, readImageHeader } from './load.ts';
 import { parseImageField } from './parse.ts';
+import { pngClaiming } from './test-images.ts';
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../tests/fixtures/faces/${name}`, import.meta.url));
@@ -14,38 +15,6 @@ const rejectsWith = async (promise: Promise<unknown>, status: number, code: stri
 
 const throwsWith = (fn: () => unknown, status: number, code: string) =>
   assert.throws(fn, (e: unknown) => e instanceof AppError && e.status === status && e.code === code);
-
-function crc32(bytes: Buffer): number {
-  let crc = 0xffffffff;
-  for (const byte of bytes) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const out = Buffer.alloc(body.length + 8);
-  out.writeUInt32BE(data.length, 0);
-  body.copy(out, 4);
-  out.writeUInt32BE(crc32(body), body.length + 4);
-  return out;
-}
-
-/** A 70-byte PNG whose header claims `width` x `height` RGB pixels (no real pixel data follows). */
-function pngBomb(width: number, height: number): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, deflate, no filter, no interlace
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', ihdr),
-    pngChunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 /** Left half red, right half blue. */
 const halves = (width: number, height: number) => {
@@ -120,7 +89,7 @@ describe('loadImage', () => {
   });
 
   it('rejects a PNG claiming 30000 x 30000 from its header, before decoding, with 413', async () => {
-    const bomb = pngBomb(30000, 30000);
+    const bomb = pngClaiming(30000, 30000);
     assert.ok(bomb.length < 100);
     await rejectsWith(readImageHeader(bomb), 413, 'IMAGE_TOO_LARGE');
     await rejectsWith(loadImage(bomb), 413, 'IMAGE_TOO_LARGE');
@@ -171,6 +140,6 @@ describe('normaliseImage', () => {
 
   it('rejects what loadImage rejects', async () => {
     await rejectsWith(normaliseImage(Buffer.from('not an image')), 415, 'UNSUPPORTED_IMAGE');
-    await rejectsWith(normaliseImage(pngBomb(30000, 30000)), 413, 'IMAGE_TOO_LARGE');
+    await rejectsWith(normaliseImage(pngClaiming(30000, 30000)), 413, 'IMAGE_TOO_LARGE');
   });
 });

@@ -1,39 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { FacegateClient } from '../../shared/client/client.ts';
+import { pngClaiming } from '../../shared/image/test-images.ts';
 import { urls } from '../support/stack.ts';
 import { fixture, fixtureBase64 } from '../support/fixtures.ts';
 
 const origin = new URL(urls.api).origin;
-
-/** A valid PNG header claiming `width` x `height` with almost no data: a decompression bomb. */
-function pngBomb(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([signature, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(1024))), chunk('IEND', Buffer.alloc(0))]);
-}
-
-function crc32(buf: Buffer): number {
-  let c = ~0;
-  for (const byte of buf) {
-    c ^= byte;
-    for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
-  }
-  return ~c >>> 0;
-}
 
 test('bad input never yields a 5xx, and the process stays healthy', async () => {
   const client = await FacegateClient.login(origin, `test:barrage-${process.pid}`);
@@ -44,7 +17,7 @@ test('bad input never yields a 5xx, and the process stays healthy', async () => 
     ['base64 garbage', { image: '!!!not base64@@@' }, 415, 'UNSUPPORTED_IMAGE'],
     ['text declared as an image', { image: `data:image/jpeg;base64,${Buffer.from('hello, I am text').toString('base64')}` }, 415, 'UNSUPPORTED_IMAGE'],
     ['truncated JPEG', { image: jpeg.subarray(0, Math.floor(jpeg.length / 3)).toString('base64') }, 415, 'UNSUPPORTED_IMAGE'],
-    ['30000x30000 PNG bomb', { image: pngBomb(30000, 30000).toString('base64') }, 413, 'IMAGE_TOO_LARGE'],
+    ['30000x30000 PNG bomb', { image: pngClaiming(30000, 30000).toString('base64') }, 413, 'IMAGE_TOO_LARGE'],
     ['wrong field type', { image: 12345 }, 400, 'VALIDATION_FAILED'],
     ['both image and uploadId', { image: fixtureBase64('amy/amy1.png'), uploadId: 'x' }, 400, 'VALIDATION_FAILED'],
     ['neither image nor uploadId', {}, 400, 'VALIDATION_FAILED'],
