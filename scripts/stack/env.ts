@@ -31,6 +31,9 @@ export const ports = {
   control: portFromEnv('FACEGATE_CONTROL_PORT', 4599),
   /** The web console (static files, web/serve.ts). */
   web: portFromEnv('FACEGATE_WEB_PORT', 8080),
+  /** Streamer demo: the GStreamer RTSP test camera and an edge-streamer in front of it. */
+  camera: portFromEnv('FACEGATE_CAMERA_PORT', 8554),
+  edge: portFromEnv('FACEGATE_EDGE_PORT', 8090),
 };
 
 /** Everything the stack writes: service stores, logs/ and pids/. */
@@ -48,6 +51,8 @@ export const urls = {
   wechat: `http://${host}:${ports.wechat}`,
   control: `http://${host}:${ports.control}`,
   web: `http://${host}:${ports.web}`,
+  camera: `rtsp://${host}:${ports.camera}/demo`,
+  edge: `http://${host}:${ports.edge}`,
 };
 
 /** Environment of the API (serverless offline) and of the test processes; see shared/config.ts. */
