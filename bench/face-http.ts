@@ -26,15 +26,25 @@ async function variants(name: string, count: number): Promise<string[]> {
   const source = fixture(name);
   const out: string[] = [];
   for (let i = 0; i < count; i++) {
-    const pixel = await sharp({ create: { width: 1, height: 1, channels: 3, background: { r: i % 256, g: (i * 7) % 256, b: 9 } } })
+    const pixel = await sharp({
+      create: { width: 1, height: 1, channels: 3, background: { r: i % 256, g: (i * 7) % 256, b: 9 } },
+    })
       .png()
       .toBuffer();
-    out.push((await sharp(source).composite([{ input: pixel, left: 0, top: 0 }]).jpeg({ quality: 92 }).toBuffer()).toString('base64'));
+    out.push(
+      (
+        await sharp(source)
+          .composite([{ input: pixel, left: 0, top: 0 }])
+          .jpeg({ quality: 92 })
+          .toBuffer()
+      ).toString('base64'),
+    );
   }
   return out;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
 
 async function measure(client: InstanceType<typeof FacegateClient>, images: string[], expectedFaces: number) {
   const [warm, ...timed] = images;
@@ -49,7 +59,12 @@ async function measure(client: InstanceType<typeof FacegateClient>, images: stri
     }
   }
   times.sort((a, b) => a - b);
-  return { runs: times.length, p50Ms: percentile(times, 0.5), p95Ms: percentile(times, 0.95), minMs: times[0]! };
+  return {
+    runs: times.length,
+    p50Ms: percentile(times, 0.5),
+    p95Ms: percentile(times, 0.95),
+    minMs: times[0]!,
+  };
 }
 
 const stack = new Stack(services, () => {});
@@ -72,7 +87,11 @@ try {
   };
   console.table([
     { metric: 'first request, cold container (ms)', value: Math.round(firstRequestMs), goal: '' },
-    { metric: 'single face detect p50 over HTTP (ms)', value: Math.round(single.p50Ms), goal: `<= ${GOALS.singleP50Ms}` },
+    {
+      metric: 'single face detect p50 over HTTP (ms)',
+      value: Math.round(single.p50Ms),
+      goal: `<= ${GOALS.singleP50Ms}`,
+    },
     { metric: 'single face detect p95 over HTTP (ms)', value: Math.round(single.p95Ms), goal: '' },
     { metric: 'bbt1.jpg detect p50 over HTTP (ms)', value: Math.round(group.p50Ms), goal: '' },
     { metric: 'bbt1.jpg detect p95 over HTTP (ms)', value: Math.round(group.p95Ms), goal: '' },

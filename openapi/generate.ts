@@ -11,10 +11,18 @@ import { deployedRoutes, repoRoot } from './routes.ts';
  * (request body, query, path) and openapi/operations.ts (summaries, response bodies, error codes).
  * `npm run openapi` writes openapi/openapi.json; a test fails when the committed file is stale.
  */
-type RouteMeta = ApiOptions<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined, 'user' | 'none'>;
+type RouteMeta = ApiOptions<
+  z.ZodType | undefined,
+  z.ZodType | undefined,
+  z.ZodType | undefined,
+  'user' | 'none'
+>;
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   return rest;
 };
 
@@ -37,7 +45,9 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
 export async function buildSpec() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of deployedRoutes()) {
-    const mod = (await import(pathToFileURL(path.join(repoRoot, route.file)).href)) as { handler: { route?: RouteMeta } };
+    const mod = (await import(pathToFileURL(path.join(repoRoot, route.file)).href)) as {
+      handler: { route?: RouteMeta };
+    };
     const meta = mod.handler.route;
     if (!meta) throw new Error(`${route.file} does not export an api() handler`);
     const doc = operations[route.functionName];
@@ -46,19 +56,32 @@ export async function buildSpec() {
     const responses: Record<string, unknown> = {
       [String(doc.status ?? 200)]: {
         description: doc.responseDescription ?? 'Success.',
-        ...(doc.response ? { content: { 'application/json': { schema: jsonSchema(doc.response, 'output') } } } : {}),
+        ...(doc.response
+          ? { content: { 'application/json': { schema: jsonSchema(doc.response, 'output') } } }
+          : {}),
       },
     };
     const errors: Record<string, string[]> = {};
-    const add = (status: number, ...codes: string[]) => (errors[status] = [...(errors[status] ?? []), ...codes]);
+    const add = (status: number, ...codes: string[]) =>
+      (errors[status] = [...(errors[status] ?? []), ...codes]);
     if (meta.body || meta.query || meta.params) add(400, 'VALIDATION_FAILED');
-    if (meta.auth === 'user') add(401, 'UNAUTHENTICATED', 'MISSING_SIGNATURE_HEADER', 'TIMESTAMP_SKEW', 'BAD_SIGNATURE', 'REPLAYED_REQUEST');
+    if (meta.auth === 'user')
+      add(
+        401,
+        'UNAUTHENTICATED',
+        'MISSING_SIGNATURE_HEADER',
+        'TIMESTAMP_SKEW',
+        'BAD_SIGNATURE',
+        'REPLAYED_REQUEST',
+      );
     if (meta.body) add(413, 'PAYLOAD_TOO_LARGE');
     if (meta.limit === 'face') add(429, 'RATE_LIMITED', 'QUOTA_EXCEEDED');
     for (const [status, codes] of Object.entries(doc.errors ?? {})) add(Number(status), ...codes);
     add(503, 'DEPENDENCY_UNAVAILABLE');
     for (const [status, codes] of Object.entries(errors)) {
-      responses[status] = errorResponse(doc.errorDescriptions?.[Number(status)] ?? 'Error.', [...new Set(codes)]);
+      responses[status] = errorResponse(doc.errorDescriptions?.[Number(status)] ?? 'Error.', [
+        ...new Set(codes),
+      ]);
     }
 
     (paths[route.path] ??= {})[route.method] = {
@@ -70,10 +93,17 @@ export async function buildSpec() {
       parameters: [
         ...parameters(meta.params, 'path'),
         ...parameters(meta.query, 'query'),
-        ...(meta.auth === 'user' ? ['Timestamp', 'Nonce', 'Signature'].map((p) => ({ $ref: `#/components/parameters/${p}` })) : []),
+        ...(meta.auth === 'user'
+          ? ['Timestamp', 'Nonce', 'Signature'].map((p) => ({ $ref: `#/components/parameters/${p}` }))
+          : []),
       ],
       ...(meta.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(meta.body, 'input') } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(meta.body, 'input') } },
+            },
+          }
         : {}),
       responses,
     };
@@ -93,20 +123,39 @@ export async function buildSpec() {
     components: {
       securitySchemes: {
         session: { type: 'http', scheme: 'bearer', description: 'Session token from POST /v1/auth/session.' },
-        edgeKey: { type: 'http', scheme: 'bearer', description: "A site's edge key (edge-streamer heartbeats only)." },
+        edgeKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "A site's edge key (edge-streamer heartbeats only).",
+        },
       },
       parameters: {
-        Timestamp: { name: 'X-Timestamp', in: 'header', required: true, description: 'Unix seconds, within 300 s of server time.', schema: { type: 'string', pattern: '^\\d+$' } },
-        Nonce: { name: 'X-Nonce', in: 'header', required: true, description: 'Single-use per user within the skew window.', schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{16,64}$' } },
+        Timestamp: {
+          name: 'X-Timestamp',
+          in: 'header',
+          required: true,
+          description: 'Unix seconds, within 300 s of server time.',
+          schema: { type: 'string', pattern: '^\\d+$' },
+        },
+        Nonce: {
+          name: 'X-Nonce',
+          in: 'header',
+          required: true,
+          description: 'Single-use per user within the skew window.',
+          schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{16,64}$' },
+        },
         Signature: {
           name: 'X-Signature',
           in: 'header',
           required: true,
-          description: 'hex HMAC-SHA256(signingKey, METHOD\\nPATH\\nCANONICAL_QUERY\\nX-Timestamp\\nX-Nonce\\nhex(SHA-256(body))).',
+          description:
+            'hex HMAC-SHA256(signingKey, METHOD\\nPATH\\nCANONICAL_QUERY\\nX-Timestamp\\nX-Nonce\\nhex(SHA-256(body))).',
           schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
         },
       },
-      schemas: Object.fromEntries(Object.entries(sharedSchemas).map(([name, schema]) => [name, jsonSchema(schema, 'output')])),
+      schemas: Object.fromEntries(
+        Object.entries(sharedSchemas).map(([name, schema]) => [name, jsonSchema(schema, 'output')]),
+      ),
     },
   };
 }

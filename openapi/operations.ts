@@ -20,7 +20,12 @@ export interface OperationDoc {
 const ref = (name: string) => z.any().meta({ $ref: `#/components/schemas/${name}` } as never);
 
 const point = z.object({ x: z.number(), y: z.number() });
-const box = z.object({ x: z.number().int(), y: z.number().int(), width: z.number().int(), height: z.number().int() });
+const box = z.object({
+  x: z.number().int(),
+  y: z.number().int(),
+  width: z.number().int(),
+  height: z.number().int(),
+});
 const emotion = z.enum(['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise']);
 
 export const sharedSchemas = {
@@ -36,11 +41,16 @@ export const sharedSchemas = {
   Face: z.object({
     box,
     score: z.number().min(0).max(1),
-    landmarks: z.object({ leftEye: point, rightEye: point, nose: point, mouthLeft: point, mouthRight: point }).optional(),
+    landmarks: z
+      .object({ leftEye: point, rightEye: point, nose: point, mouthLeft: point, mouthRight: point })
+      .optional(),
     age: z.number().optional(),
     gender: z.object({ value: z.enum(['male', 'female']), score: z.number() }).optional(),
     emotion: z.object({ value: emotion, scores: z.record(emotion, z.number()) }).optional(),
-    pose: z.object({ yaw: z.number(), pitch: z.number(), roll: z.number() }).optional().meta({ description: 'degrees' }),
+    pose: z
+      .object({ yaw: z.number(), pitch: z.number(), roll: z.number() })
+      .optional()
+      .meta({ description: 'degrees' }),
     quality: z.object({ faceSize: z.number(), sharpness: z.number(), brightness: z.number() }).optional(),
   }),
 };
@@ -54,17 +64,29 @@ export const operations: Record<string, OperationDoc> = {
     summary: 'Checks every dependency with a real round trip.',
     response: z.object({
       status: z.enum(['ok', 'degraded']),
-      dependencies: z.object({ dynamodb: dependencyStatus, s3: dependencyStatus, redis: dependencyStatus, faceEngine: dependencyStatus }),
+      dependencies: z.object({
+        dynamodb: dependencyStatus,
+        s3: dependencyStatus,
+        redis: dependencyStatus,
+        faceEngine: dependencyStatus,
+      }),
     }),
     errors: { 503: [] },
-    errorDescriptions: { 503: 'A dependency is down; the body is the same shape as 200 with the failing ones marked "down".' },
+    errorDescriptions: {
+      503: 'A dependency is down; the body is the same shape as 200 with the failing ones marked "down".',
+    },
   },
   authSession: {
     tag: 'auth',
     summary: 'Exchanges a wx.login code for a session token and signing key.',
     description:
       "WeChat's session_key stays on the server. After 5 failed logins from one address within 15 minutes, a captchaToken from POST /v1/captcha/verify is required.",
-    response: z.object({ token: z.string(), signingKey: z.string(), expiresAt: z.iso.datetime(), userId: z.string() }),
+    response: z.object({
+      token: z.string(),
+      signingKey: z.string(),
+      expiresAt: z.iso.datetime(),
+      userId: z.string(),
+    }),
     errors: {
       401: ['INVALID_LOGIN_CODE'],
       403: ['LOGIN_BLOCKED'],
@@ -76,12 +98,16 @@ export const operations: Record<string, OperationDoc> = {
   me: {
     tag: 'auth',
     summary: 'The cheapest signed call: who am I and how much quota is used today.',
-    response: z.object({ userId: z.string(), quota: z.object({ dailyLimit: z.number().int(), usedToday: z.number().int() }) }),
+    response: z.object({
+      userId: z.string(),
+      quota: z.object({ dailyLimit: z.number().int(), usedToday: z.number().int() }),
+    }),
   },
   facesDetect: {
     tag: 'faces',
     summary: 'Detects faces with box, landmarks, age, gender, emotion, pose and quality.',
-    description: 'Identical image bytes with the same maxFaces are answered from a per-user cache (`cached: true`); `fields` limits the optional attributes returned.',
+    description:
+      'Identical image bytes with the same maxFaces are answered from a per-user cache (`cached: true`); `fields` limits the optional attributes returned.',
     response: z.object({
       imageWidth: z.number().int(),
       imageHeight: z.number().int(),
@@ -106,7 +132,8 @@ export const operations: Record<string, OperationDoc> = {
   facesLiveness: {
     tag: 'faces',
     summary: 'Passive liveness (anti-spoofing) of the largest face.',
-    description: 'Never cached. A byte-identical image submitted again within 10 minutes is refused with 409 LIVENESS_REPLAY.',
+    description:
+      'Never cached. A byte-identical image submitted again within 10 minutes is refused with 409 LIVENESS_REPLAY.',
     response: z.object({
       live: z.boolean(),
       score: z.number().min(0).max(1),
@@ -127,7 +154,13 @@ export const operations: Record<string, OperationDoc> = {
     summary: "The caller's sites, without keys.",
     response: z.object({
       items: z.array(
-        z.object({ siteId: z.string(), name: z.string(), publicUrl: z.string().nullable(), lastSeenAt: z.string().nullable(), createdAt: z.string() }),
+        z.object({
+          siteId: z.string(),
+          name: z.string(),
+          publicUrl: z.string().nullable(),
+          lastSeenAt: z.string().nullable(),
+          createdAt: z.string(),
+        }),
       ),
     }),
   },
@@ -166,7 +199,8 @@ export const operations: Record<string, OperationDoc> = {
   camerasStreamToken: {
     tag: 'cameras',
     summary: 'Short-lived stream and snapshot URLs on the site’s tunnel address.',
-    description: 'The token is an ES256 JWT (sub = cameraId, aud = siteId) that the streamer verifies with GET /v1/.well-known/jwks.json. `siteId` disambiguates a camera id used by several of your sites.',
+    description:
+      'The token is an ES256 JWT (sub = cameraId, aud = siteId) that the streamer verifies with GET /v1/.well-known/jwks.json. `siteId` disambiguates a camera id used by several of your sites.',
     response: z.object({ streamUrl: z.string(), snapshotUrl: z.string(), expiresAt: z.string() }),
     errors: { 404: ['NOT_FOUND'], 409: ['AMBIGUOUS_CAMERA', 'SITE_NOT_CONNECTED'] },
   },
@@ -198,7 +232,8 @@ function libraryOperations(): Record<string, OperationDoc> {
     personsList: {
       tag,
       summary: 'Lists persons, oldest first, a page at a time.',
-      description: 'Pass `nextCursor` back as `cursor` for the next page; `null` means this was the last page.',
+      description:
+        'Pass `nextCursor` back as `cursor` for the next page; `null` means this was the last page.',
       response: z.object({ items: z.array(person), nextCursor: z.string().nullable() }),
     },
     personsGet: {
@@ -251,7 +286,9 @@ function libraryOperations(): Record<string, OperationDoc> {
         faces: z.array(
           z.object({
             box,
-            matches: z.array(z.object({ personId: z.string(), name: z.string(), similarity: z.number().min(0).max(1) })),
+            matches: z.array(
+              z.object({ personId: z.string(), name: z.string(), similarity: z.number().min(0).max(1) }),
+            ),
           }),
         ),
       }),
@@ -275,7 +312,11 @@ function captchaOperations(): Record<string, OperationDoc> {
       summary: 'A new image captcha, valid for 300 s.',
       description:
         'The answer is 5 or 6 characters from ACEFHKMNPRTWXY39, case-insensitive. `format=svg` returns an SVG document wrapping the same distorted raster as the PNG (a vector captcha would give solvers every glyph as a path).',
-      response: z.object({ captchaId: z.string(), image: z.string().meta({ description: 'data URI' }), expiresIn: z.number().int() }),
+      response: z.object({
+        captchaId: z.string(),
+        image: z.string().meta({ description: 'data URI' }),
+        expiresIn: z.number().int(),
+      }),
     },
     captchaVerify: {
       tag,
@@ -295,7 +336,14 @@ function uploadOperations(): Record<string, OperationDoc> {
     uploadId: z.string(),
     status: z.enum(['pending', 'validated', 'rejected']),
     reason: z
-      .enum(['NOT_AN_IMAGE', 'TYPE_MISMATCH', 'SIZE_MISMATCH', 'SHA256_MISMATCH', 'IMAGE_TOO_LARGE', 'UNDECODABLE'])
+      .enum([
+        'NOT_AN_IMAGE',
+        'TYPE_MISMATCH',
+        'SIZE_MISMATCH',
+        'SHA256_MISMATCH',
+        'IMAGE_TOO_LARGE',
+        'UNDECODABLE',
+      ])
       .optional(),
     width: z.number().int().optional(),
     height: z.number().int().optional(),
@@ -358,7 +406,9 @@ function uploadOperations(): Record<string, OperationDoc> {
         'Validation reads the bytes, checks the real type, size, declared sha256 and pixel count, decodes, strips metadata (EXIF, GPS) and applies the orientation. A rejected upload answers 200 with `status: rejected` and a `reason`, and its object is deleted. `parts` is optional: without it the parts S3 holds are used.',
       response: upload,
       errors: { ...notFound, 409: ['UPLOAD_INCOMPLETE'] },
-      errorDescriptions: { 409: 'Nothing (or not every part) has been uploaded yet; `details.missingParts` for multipart.' },
+      errorDescriptions: {
+        409: 'Nothing (or not every part) has been uploaded yet; `details.missingParts` for multipart.',
+      },
     },
     uploadsDelete: {
       tag,

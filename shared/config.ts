@@ -4,9 +4,7 @@ import { z } from 'zod';
  * All configuration comes from environment variables, validated once per container.
  * Defaults suit the local stack (`npm start`); serverless.yml sets the AWS values.
  */
-const bool = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((v) => v === 'true' || v === '1');
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
 const schema = z.object({
   STAGE: z.string().default('local'),
@@ -22,7 +20,12 @@ const schema = z.object({
   UPSTASH_REDIS_REST_TOKEN: z.string().min(1),
   /** HMAC secret that signs session tokens and derives per-session signing keys. */
   AUTH_SECRET: z.string().min(32),
-  SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86400).default(7200),
+  SESSION_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86400)
+    .default(7200),
   WECHAT_API_BASE: z.string().url().default('https://api.weixin.qq.com'),
   WECHAT_APP_ID: z.string().min(1),
   WECHAT_APP_SECRET: z.string().min(1),
@@ -31,10 +34,18 @@ const schema = z.object({
    * stage; locally a key is derived from AUTH_SECRET so that every container agrees on it.
    */
   STREAM_TOKEN_PRIVATE_KEY: z.string().optional(),
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(6 * 1024 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(6 * 1024 * 1024),
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(40_000_000),
   /** Largest direct-to-S3 upload (POST /v1/uploads); above 10 MiB uploads are multipart. */
-  UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(50 * 1024 * 1024),
   FACE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   DAILY_QUOTA_PER_USER: z.coerce.number().int().positive().default(5000),
   GLOBAL_DAILY_BUDGET: z.coerce.number().int().positive().default(1_000_000),

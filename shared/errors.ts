@@ -37,9 +37,15 @@ export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 
 /** A dependency (Redis, DynamoDB, S3) failed: fail closed with 503 rather than guess. */
 export const dependencyUnavailable = (dependency: string) =>
-  new AppError(503, 'DEPENDENCY_UNAVAILABLE', `A backing service (${dependency}) is unavailable; try again shortly.`, {
-    dependency,
-  }, { 'Retry-After': '5' });
+  new AppError(
+    503,
+    'DEPENDENCY_UNAVAILABLE',
+    `A backing service (${dependency}) is unavailable; try again shortly.`,
+    {
+      dependency,
+    },
+    { 'Retry-After': '5' },
+  );
 
 /** Runs a call to a backing service, turning its failures into a 503 that names the dependency. */
 export async function viaDependency<T>(dependency: string, call: () => Promise<T>): Promise<T> {

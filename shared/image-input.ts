@@ -27,7 +27,9 @@ export const imageSource = withImage({});
 export type ImageSource = { image?: string; uploadId?: string };
 
 export async function resolveImageBytes(userId: string, source: ImageSource): Promise<Buffer> {
-  return source.image !== undefined ? parseImageField(source.image) : loadUploadBytes(userId, source.uploadId!);
+  return source.image !== undefined
+    ? parseImageField(source.image)
+    : loadUploadBytes(userId, source.uploadId!);
 }
 
 /** Bytes to a decoded, oriented image within the configured pixel limit (415/413 otherwise). */

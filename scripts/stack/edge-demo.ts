@@ -45,7 +45,16 @@ writeFileSync(
       api: { baseUrl: apiOrigin, edgeKey },
       jwksUrl: `${urls.api}/.well-known/jwks.json`,
       heartbeatSeconds: 5,
-      cameras: [{ cameraId: 'demo', name: 'Demo camera (RTSP test pattern)', url: urls.camera, width: 640, fps: 15, quality: 75 }],
+      cameras: [
+        {
+          cameraId: 'demo',
+          name: 'Demo camera (RTSP test pattern)',
+          url: urls.camera,
+          width: 640,
+          fps: 15,
+          quality: 75,
+        },
+      ],
     },
     null,
     2,

@@ -30,8 +30,10 @@ const captchaNeeded = (message: string) =>
  */
 export async function loginWithWeChat({ code, sourceIp, captchaToken }: LoginRequest): Promise<LoginResult> {
   if (await captchaRequired(sourceIp)) {
-    if (!captchaToken) throw captchaNeeded('Too many failed logins from your network: solve a captcha first.');
-    if (!(await consumeCaptchaToken(captchaToken))) throw captchaNeeded('The captcha token is invalid or already used.');
+    if (!captchaToken)
+      throw captchaNeeded('Too many failed logins from your network: solve a captcha first.');
+    if (!(await consumeCaptchaToken(captchaToken)))
+      throw captchaNeeded('The captcha token is invalid or already used.');
   }
   let wechat;
   try {

@@ -21,7 +21,10 @@ const missing = (header: string) =>
  * Checks, in order: bearer token, presence of the signing headers, clock skew, signature, and
  * finally the nonce, so that only a correctly signed request can consume a nonce.
  */
-export async function authenticateRequest(req: SignedRequest, now = Math.floor(Date.now() / 1000)): Promise<Session> {
+export async function authenticateRequest(
+  req: SignedRequest,
+  now = Math.floor(Date.now() / 1000),
+): Promise<Session> {
   const auth = req.headers['authorization'] ?? '';
   const match = /^Bearer (\S+)$/.exec(auth);
   if (!match?.[1]) throw unauthenticated('UNAUTHENTICATED', 'Sign in first: Authorization: Bearer <token>.');
@@ -35,7 +38,10 @@ export async function authenticateRequest(req: SignedRequest, now = Math.floor(D
   if (!signature || !/^[0-9a-f]{64}$/.test(signature)) throw missing('X-Signature');
 
   if (Math.abs(now - Number(timestamp)) > MAX_SKEW_SECONDS) {
-    throw unauthenticated('TIMESTAMP_SKEW', `X-Timestamp is more than ${MAX_SKEW_SECONDS} s from server time.`);
+    throw unauthenticated(
+      'TIMESTAMP_SKEW',
+      `X-Timestamp is more than ${MAX_SKEW_SECONDS} s from server time.`,
+    );
   }
 
   let query: [string, string][];
@@ -46,7 +52,14 @@ export async function authenticateRequest(req: SignedRequest, now = Math.floor(D
   }
   const expected = hmacHex(
     signingKeyFor(session.sessionId),
-    stringToSign({ method: req.method, path: req.path, query, timestamp, nonce, bodySha256Hex: sha256Hex(req.rawBody) }),
+    stringToSign({
+      method: req.method,
+      path: req.path,
+      query,
+      timestamp,
+      nonce,
+      bodySha256Hex: sha256Hex(req.rawBody),
+    }),
   );
   if (!safeEqual(expected, signature)) {
     throw unauthenticated('BAD_SIGNATURE', 'The request signature does not match.');

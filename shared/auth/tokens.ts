@@ -28,9 +28,9 @@ export function issueSession(userId: string, now = Math.floor(Date.now() / 1000)
     sessionId: randomBytes(16).toString('base64url'),
     expiresAt: now + config().SESSION_TTL_SECONDS,
   };
-  const payload = Buffer.from(JSON.stringify([session.userId, session.sessionId, session.expiresAt])).toString(
-    'base64url',
-  );
+  const payload = Buffer.from(
+    JSON.stringify([session.userId, session.sessionId, session.expiresAt]),
+  ).toString('base64url');
   const token = `v1.${payload}.${hmacBase64Url(secret(), `token:${payload}`)}`;
   return { session, token, signingKey: signingKeyFor(session.sessionId) };
 }

@@ -6,7 +6,10 @@ import { AppError, serviceUnavailable, unauthenticated } from '../errors.ts';
 const WECHAT_ERRORS: Record<number, () => AppError> = {
   40029: () => unauthenticated('INVALID_LOGIN_CODE', 'The login code is invalid or already used.'),
   40163: () => unauthenticated('INVALID_LOGIN_CODE', 'The login code has already been used.'),
-  45011: () => new AppError(429, 'LOGIN_RATE_LIMITED', 'Too many login attempts; wait a minute.', undefined, { 'Retry-After': '60' }),
+  45011: () =>
+    new AppError(429, 'LOGIN_RATE_LIMITED', 'Too many login attempts; wait a minute.', undefined, {
+      'Retry-After': '60',
+    }),
   40226: () => new AppError(403, 'LOGIN_BLOCKED', 'WeChat flagged this account as high risk; login refused.'),
   [-1]: () => serviceUnavailable('WECHAT_BUSY', 'WeChat is busy; try again shortly.', 2),
 };
@@ -24,14 +27,21 @@ export async function exchangeLoginCode(code: string): Promise<WeChatSession> {
   let data: { openid?: string; session_key?: string; unionid?: string; errcode?: number; errmsg?: string };
   try {
     ({ data } = await http.get(`${WECHAT_API_BASE}/sns/jscode2session`, {
-      params: { appid: WECHAT_APP_ID, secret: WECHAT_APP_SECRET, js_code: code, grant_type: 'authorization_code' },
+      params: {
+        appid: WECHAT_APP_ID,
+        secret: WECHAT_APP_SECRET,
+        js_code: code,
+        grant_type: 'authorization_code',
+      },
     }));
   } catch {
     throw serviceUnavailable('WECHAT_UNAVAILABLE', 'WeChat login service is unreachable; try again shortly.');
   }
   if (data.errcode) {
     const known = WECHAT_ERRORS[data.errcode];
-    throw known ? known() : new AppError(502, 'WECHAT_ERROR', `WeChat refused the login (errcode ${data.errcode}).`);
+    throw known
+      ? known()
+      : new AppError(502, 'WECHAT_ERROR', `WeChat refused the login (errcode ${data.errcode}).`);
   }
   if (!data.openid || !data.session_key) {
     throw new AppError(502, 'WECHAT_ERROR', 'WeChat returned an incomplete session.');

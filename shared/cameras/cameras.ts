@@ -38,7 +38,13 @@ export async function recordHeartbeat(site: SiteRecord, publicUrl: string, camer
           RequestItems: {
             [tableName()]: cameras.slice(i, i + 25).map((c) => ({
               PutRequest: {
-                Item: { pk: `USER#${site.ownerId}`, sk: `CAMERA#${site.siteId}#${c.cameraId}`, siteId: site.siteId, ...c, lastSeenAt: now },
+                Item: {
+                  pk: `USER#${site.ownerId}`,
+                  sk: `CAMERA#${site.siteId}#${c.cameraId}`,
+                  siteId: site.siteId,
+                  ...c,
+                  lastSeenAt: now,
+                },
               },
             })),
           },
@@ -71,18 +77,32 @@ export async function listCameras(ownerId: string, nowMs = Date.now()) {
  * Short-lived URLs on the site's tunnel address. The token is an ES256 JWT (`sub` camera,
  * `aud` site) the streamer verifies offline with the public key from the JWKS endpoint.
  */
-export async function issueStreamToken(ownerId: string, cameraId: string, ttlSeconds: number, siteId?: string) {
-  const [cameras, sites] = await Promise.all([listUserItems(ownerId, 'CAMERA#'), listUserItems(ownerId, 'SITE#')]);
+export async function issueStreamToken(
+  ownerId: string,
+  cameraId: string,
+  ttlSeconds: number,
+  siteId?: string,
+) {
+  const [cameras, sites] = await Promise.all([
+    listUserItems(ownerId, 'CAMERA#'),
+    listUserItems(ownerId, 'SITE#'),
+  ]);
   const matches = cameras.filter((c) => c.cameraId === cameraId && (!siteId || c.siteId === siteId));
   if (matches.length === 0) throw notFound('camera');
   if (matches.length > 1) {
-    throw new AppError(409, 'AMBIGUOUS_CAMERA', 'Several of your sites have a camera with this id; pass siteId.', {
-      siteIds: matches.map((c) => c.siteId),
-    });
+    throw new AppError(
+      409,
+      'AMBIGUOUS_CAMERA',
+      'Several of your sites have a camera with this id; pass siteId.',
+      {
+        siteIds: matches.map((c) => c.siteId),
+      },
+    );
   }
   const site = sites.find((s) => s.siteId === matches[0]!.siteId);
   if (!site) throw notFound('camera');
-  if (!site.publicUrl) throw new AppError(409, 'SITE_NOT_CONNECTED', 'The site has not reported its address yet.');
+  if (!site.publicUrl)
+    throw new AppError(409, 'SITE_NOT_CONNECTED', 'The site has not reported its address yet.');
   const { privateKey, kid } = streamKeys();
   const expiresAt = Math.floor(Date.now() / 1000) + ttlSeconds;
   const token = await new SignJWT({})

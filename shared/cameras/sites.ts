@@ -34,12 +34,24 @@ export const publicSite = (s: SiteRecord) => ({
 export async function createSite(ownerId: string, name: string) {
   const siteId = `site_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
   const edgeKey = `fgek_${randomBytes(32).toString('base64url')}`;
-  const site: SiteRecord = { siteId, ownerId, name, edgeKeyHash: sha256Hex(edgeKey), createdAt: new Date().toISOString() };
+  const site: SiteRecord = {
+    siteId,
+    ownerId,
+    name,
+    edgeKeyHash: sha256Hex(edgeKey),
+    createdAt: new Date().toISOString(),
+  };
   await db(() =>
     dynamo().send(
       new PutCommand({
         TableName: tableName(),
-        Item: { pk: userPk(ownerId), sk: `SITE#${siteId}`, gsi1pk: `SITE#${siteId}`, gsi1sk: 'SITE', ...site },
+        Item: {
+          pk: userPk(ownerId),
+          sk: `SITE#${siteId}`,
+          gsi1pk: `SITE#${siteId}`,
+          gsi1sk: 'SITE',
+          ...site,
+        },
       }),
     ),
   );
@@ -105,6 +117,10 @@ export async function deleteSite(ownerId: string, siteId: string): Promise<void>
     throw dependencyUnavailable('dynamodb');
   }
   for (const camera of await listUserItems(ownerId, `CAMERA#${siteId}#`)) {
-    await db(() => dynamo().send(new DeleteCommand({ TableName: tableName(), Key: { pk: userPk(ownerId), sk: camera.sk } })));
+    await db(() =>
+      dynamo().send(
+        new DeleteCommand({ TableName: tableName(), Key: { pk: userPk(ownerId), sk: camera.sk } }),
+      ),
+    );
   }
 }

@@ -38,7 +38,11 @@ export function streamKeys(): StreamKeys {
     const privateKey = pem ? createPrivateKey(pem) : derivedLocalKey();
     const jwk = createPublicKey(privateKey).export({ format: 'jwk' }) as Record<string, string>;
     const kid = hmacHex('kid', `${jwk.x}.${jwk.y}`).slice(0, 16);
-    keys = { privateKey, kid, publicJwk: { kty: jwk.kty!, crv: jwk.crv!, x: jwk.x!, y: jwk.y!, kid, alg: 'ES256', use: 'sig' } };
+    keys = {
+      privateKey,
+      kid,
+      publicJwk: { kty: jwk.kty!, crv: jwk.crv!, x: jwk.x!, y: jwk.y!, kid, alg: 'ES256', use: 'sig' },
+    };
   }
   return keys;
 }

@@ -4,7 +4,10 @@ import { canonicalQuery, parseQuery, rfc3986, stringToSign } from './canonical.t
 
 test('canonical query sorts by name, RFC 3986 encodes, and is empty without parameters', () => {
   assert.equal(canonicalQuery([]), '');
-  assert.equal(canonicalQuery(parseQuery('limit=10&cursor=a%2Bb&z=1&a=x%20y')), 'a=x%20y&cursor=a%2Bb&limit=10&z=1');
+  assert.equal(
+    canonicalQuery(parseQuery('limit=10&cursor=a%2Bb&z=1&a=x%20y')),
+    'a=x%20y&cursor=a%2Bb&limit=10&z=1',
+  );
   assert.equal(rfc3986("it's (a)*!"), 'it%27s%20%28a%29%2A%21');
 });
 

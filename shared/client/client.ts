@@ -78,8 +78,10 @@ export class FacegateClient {
   }
 
   get = (path: string, opts?: RequestOptions) => this.request('GET', path, opts);
-  post = (path: string, body?: unknown, opts?: RequestOptions) => this.request('POST', path, { ...opts, body });
-  patch = (path: string, body?: unknown, opts?: RequestOptions) => this.request('PATCH', path, { ...opts, body });
+  post = (path: string, body?: unknown, opts?: RequestOptions) =>
+    this.request('POST', path, { ...opts, body });
+  patch = (path: string, body?: unknown, opts?: RequestOptions) =>
+    this.request('PATCH', path, { ...opts, body });
   delete = (path: string, opts?: RequestOptions) => this.request('DELETE', path, opts);
 
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse> {
@@ -87,7 +89,8 @@ export class FacegateClient {
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) search.append(k, String(v));
     const rawQuery = search.toString();
     const body = opts.body === undefined ? new Uint8Array() : encoder.encode(JSON.stringify(opts.body));
-    const headers: Record<string, string> = opts.body === undefined ? {} : { 'Content-Type': 'application/json' };
+    const headers: Record<string, string> =
+      opts.body === undefined ? {} : { 'Content-Type': 'application/json' };
     if (this.session) {
       headers.Authorization = `Bearer ${this.session.token}`;
       Object.assign(

@@ -11,7 +11,9 @@ export async function sha256Hex(data: Uint8Array | string): Promise<string> {
 }
 
 export async function hmacSha256Hex(key: string, message: string): Promise<string> {
-  const k = await subtle.importKey('raw', enc.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const k = await subtle.importKey('raw', enc.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+  ]);
   return hex(await subtle.sign('HMAC', k, enc.encode(message)));
 }
 

@@ -19,7 +19,12 @@ export async function compareFaces(userId: string, a: ImageSource, b: ImageSourc
   const [bytesA, bytesB] = await Promise.all([resolveImageBytes(userId, a), resolveImageBytes(userId, b)]);
   // Similarity is symmetric: order the hashes so a/b swapped hits the same entry, boxes follow.
   const [ha, hb] = [sha256Hex(bytesA), sha256Hex(bytesB)];
-  const key = resultCacheKey(userId, 'compare', ha < hb ? `${ha}:${hb}` : `${hb}:${ha}`, engine.model.version);
+  const key = resultCacheKey(
+    userId,
+    'compare',
+    ha < hb ? `${ha}:${hb}` : `${hb}:${ha}`,
+    engine.model.version,
+  );
   const hit = await cached<{ similarity: number; boxes: Record<string, ReturnType<typeof presentBox>> }>(key);
   if (hit && hit.boxes[ha] && hit.boxes[hb]) {
     return result(hit.similarity, engine.matchThreshold, hit.boxes[ha], hit.boxes[hb]);

@@ -24,7 +24,9 @@ function project(payload: DetectPayload, fields: readonly FaceField[]): DetectPa
   const keep = new Set<string>(['box', 'score', ...fields]);
   return {
     ...payload,
-    faces: payload.faces.map((f) => Object.fromEntries(Object.entries(f).filter(([k]) => keep.has(k))) as PresentedFace),
+    faces: payload.faces.map(
+      (f) => Object.fromEntries(Object.entries(f).filter(([k]) => keep.has(k))) as PresentedFace,
+    ),
   };
 }
 

@@ -12,12 +12,20 @@ export const LIVENESS_REPLAY_WINDOW_SECONDS = 600;
 export async function livenessCheck(userId: string, source: ImageSource, level: LivenessLevel) {
   const bytes = await resolveImageBytes(userId, source);
   const first = await viaDependency('redis', () =>
-    redis().set(`liveness:${userId}:${sha256Hex(bytes)}`, '1', { nx: true, ex: LIVENESS_REPLAY_WINDOW_SECONDS }),
+    redis().set(`liveness:${userId}:${sha256Hex(bytes)}`, '1', {
+      nx: true,
+      ex: LIVENESS_REPLAY_WINDOW_SECONDS,
+    }),
   );
   if (first !== 'OK') {
-    throw new AppError(409, 'LIVENESS_REPLAY', 'This exact image was already submitted for liveness; capture a new one.', {
-      windowSeconds: LIVENESS_REPLAY_WINDOW_SECONDS,
-    });
+    throw new AppError(
+      409,
+      'LIVENESS_REPLAY',
+      'This exact image was already submitted for liveness; capture a new one.',
+      {
+        windowSeconds: LIVENESS_REPLAY_WINDOW_SECONDS,
+      },
+    );
   }
   const result = await checkLiveness(await decodeImage(bytes), level);
   return { ...result, face: { box: presentBox(result.face.box) } };

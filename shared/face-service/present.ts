@@ -7,7 +7,12 @@ export type FaceField = (typeof FACE_FIELDS)[number];
 const r1 = (n: number) => Math.round(n * 10) / 10;
 const r3 = (n: number) => Math.round(n * 1000) / 1000;
 
-export const presentBox = (b: Box) => ({ x: Math.round(b.x), y: Math.round(b.y), width: Math.round(b.width), height: Math.round(b.height) });
+export const presentBox = (b: Box) => ({
+  x: Math.round(b.x),
+  y: Math.round(b.y),
+  width: Math.round(b.width),
+  height: Math.round(b.height),
+});
 
 const point = (p: { x: number; y: number }) => ({ x: r1(p.x), y: r1(p.y) });
 

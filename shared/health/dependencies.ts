@@ -12,7 +12,8 @@ const TIMEOUT_MS = 3000;
 
 /** Each check makes a real round trip with the least privilege it needs. */
 const checks: Record<DependencyName, () => Promise<unknown>> = {
-  dynamodb: () => dynamo().send(new GetCommand({ TableName: tableName(), Key: { pk: 'HEALTH', sk: 'HEALTH' } })),
+  dynamodb: () =>
+    dynamo().send(new GetCommand({ TableName: tableName(), Key: { pk: 'HEALTH', sk: 'HEALTH' } })),
   s3: () => s3().send(new HeadBucketCommand({ Bucket: bucketName() })),
   redis: async () => {
     if ((await redis().ping()) !== 'PONG') throw new Error('unexpected PING reply');
@@ -34,8 +35,7 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
 export async function checkDependencies(): Promise<Record<DependencyName, DependencyStatus>> {
   const names = Object.keys(checks) as DependencyName[];
   const results = await Promise.allSettled(names.map((n) => withTimeout(checks[n]())));
-  return Object.fromEntries(names.map((n, i) => [n, results[i]!.status === 'fulfilled' ? 'ok' : 'down'])) as Record<
-    DependencyName,
-    DependencyStatus
-  >;
+  return Object.fromEntries(
+    names.map((n, i) => [n, results[i]!.status === 'fulfilled' ? 'ok' : 'down']),
+  ) as Record<DependencyName, DependencyStatus>;
 }

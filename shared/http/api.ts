@@ -43,7 +43,9 @@ export function api<
   P extends z.ZodType | undefined = undefined,
 >(
   options: ApiOptions<B, Q, P, A>,
-  fn: (req: ApiRequest<Infer<B>, Infer<Q>, Infer<P>, A extends 'user' ? string : undefined>) => Promise<HttpResult>,
+  fn: (
+    req: ApiRequest<Infer<B>, Infer<Q>, Infer<P>, A extends 'user' ? string : undefined>,
+  ) => Promise<HttpResult>,
 ) {
   const chain = middy<HttpEvent, HttpResponse, Error, ApiContext>().use(requestContext()).use(rawBody());
   if (options.auth === 'user') chain.use(authenticate());
@@ -52,9 +54,15 @@ export function api<
   const handler = chain.handler(async (event, context) => {
     const { state } = context;
     const req = {
-      body: (options.body ? validate(options.body, parseJsonBody(state.rawBody) ?? {}, 'body') : undefined) as Infer<B>,
-      query: (options.query ? validate(options.query, event.queryStringParameters ?? {}, 'query') : undefined) as Infer<Q>,
-      params: (options.params ? validate(options.params, event.pathParameters ?? {}, 'path') : undefined) as Infer<P>,
+      body: (options.body
+        ? validate(options.body, parseJsonBody(state.rawBody) ?? {}, 'body')
+        : undefined) as Infer<B>,
+      query: (options.query
+        ? validate(options.query, event.queryStringParameters ?? {}, 'query')
+        : undefined) as Infer<Q>,
+      params: (options.params
+        ? validate(options.params, event.pathParameters ?? {}, 'path')
+        : undefined) as Infer<P>,
       userId: state.userId as A extends 'user' ? string : undefined,
       requestId: state.requestId,
       sourceIp: event.requestContext.http.sourceIp,
@@ -66,7 +74,10 @@ export function api<
     const status = result.status ?? 200;
     return {
       statusCode: status,
-      headers: { ...(result.body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...result.headers },
+      headers: {
+        ...(result.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        ...result.headers,
+      },
       body: result.body !== undefined ? JSON.stringify(result.body) : '',
     };
   });

@@ -5,7 +5,11 @@ import { validationFailed } from '../errors.ts';
  * Parses `value` with `schema`; on failure throws 400 VALIDATION_FAILED whose `details.fields`
  * maps each bad field's dotted path (prefixed with where it came from) to a message.
  */
-export function validate<S extends z.ZodType>(schema: S, value: unknown, where: 'body' | 'query' | 'path'): z.infer<S> {
+export function validate<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: 'body' | 'query' | 'path',
+): z.infer<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const fields: Record<string, string> = {};

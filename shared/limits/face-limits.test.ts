@@ -13,7 +13,8 @@ const minuteStart = Math.floor(Date.now() / 60_000) * 60_000 + 1000;
 test('the per-minute limit refuses the request after the limit, with Retry-After', async () => {
   const user = `limit-${randomUUID()}`;
   const remaining: string[] = [];
-  for (let i = 0; i < 3; i++) remaining.push((await consumeFaceRequest(user, minuteStart)).headers['X-RateLimit-Remaining']!);
+  for (let i = 0; i < 3; i++)
+    remaining.push((await consumeFaceRequest(user, minuteStart)).headers['X-RateLimit-Remaining']!);
   assert.deepEqual(remaining, ['2', '1', '0']);
   await assert.rejects(consumeFaceRequest(user, minuteStart), (e: any) => {
     assert.equal(e.status, 429);
@@ -31,11 +32,16 @@ test('the daily quota holds across minutes and refused requests do not use it', 
   const nextMinute = minuteStart + 60_000;
   await consumeFaceRequest(user, nextMinute);
   await consumeFaceRequest(user, nextMinute); // 5th counted request: quota reached
-  await assert.rejects(consumeFaceRequest(user, nextMinute), (e: any) => e.code === 'QUOTA_EXCEEDED' && e.status === 429);
+  await assert.rejects(
+    consumeFaceRequest(user, nextMinute),
+    (e: any) => e.code === 'QUOTA_EXCEEDED' && e.status === 429,
+  );
 });
 
 test('concurrent requests never overshoot the limit', async () => {
   const user = `burst-${randomUUID()}`;
-  const results = await Promise.allSettled(Array.from({ length: 10 }, () => consumeFaceRequest(user, minuteStart)));
+  const results = await Promise.allSettled(
+    Array.from({ length: 10 }, () => consumeFaceRequest(user, minuteStart)),
+  );
   assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3);
 });

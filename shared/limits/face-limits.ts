@@ -56,10 +56,16 @@ export async function consumeFaceRequest(userId: string, nowMs = Date.now()): Pr
   if (verdict !== 0) {
     const scope = verdict === 2 ? 'your daily quota' : 'the service-wide daily budget';
     const untilMidnight = 86400 - (Math.floor(nowMs / 1000) % 86400);
-    throw new AppError(429, 'QUOTA_EXCEEDED', `Face requests have used up ${scope}.`, { scope: verdict === 2 ? 'user' : 'global' }, {
-      ...headers,
-      'Retry-After': String(untilMidnight),
-    });
+    throw new AppError(
+      429,
+      'QUOTA_EXCEEDED',
+      `Face requests have used up ${scope}.`,
+      { scope: verdict === 2 ? 'user' : 'global' },
+      {
+        ...headers,
+        'Retry-After': String(untilMidnight),
+      },
+    );
   }
   return { headers };
 }

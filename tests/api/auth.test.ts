@@ -71,7 +71,11 @@ test('a tampered body is refused with BAD_SIGNATURE', async () => {
   // The body is changed after signing.
   const res = await fetch(`${origin}/v1/persons`, {
     method: 'POST',
-    headers: { ...headers, Authorization: `Bearer ${client.session!.token}`, 'Content-Type': 'application/json' },
+    headers: {
+      ...headers,
+      Authorization: `Bearer ${client.session!.token}`,
+      'Content-Type': 'application/json',
+    },
     body: JSON.stringify({ name: 'mallory' }),
   });
   assert.equal(res.status, 401);
@@ -91,8 +95,16 @@ test('each authentication failure has its own 401 code', async () => {
     ['missing Authorization', client.get('/v1/me', { headers: { Authorization: '' } }), 'UNAUTHENTICATED'],
     ['missing X-Nonce', client.get('/v1/me', { headers: { 'X-Nonce': '' } }), 'MISSING_SIGNATURE_HEADER'],
     ['short X-Nonce', client.get('/v1/me', { nonce: 'short' }), 'MISSING_SIGNATURE_HEADER'],
-    ['missing X-Signature', client.get('/v1/me', { headers: { 'X-Signature': '' } }), 'MISSING_SIGNATURE_HEADER'],
-    ['missing X-Timestamp', client.get('/v1/me', { headers: { 'X-Timestamp': '' } }), 'MISSING_SIGNATURE_HEADER'],
+    [
+      'missing X-Signature',
+      client.get('/v1/me', { headers: { 'X-Signature': '' } }),
+      'MISSING_SIGNATURE_HEADER',
+    ],
+    [
+      'missing X-Timestamp',
+      client.get('/v1/me', { headers: { 'X-Timestamp': '' } }),
+      'MISSING_SIGNATURE_HEADER',
+    ],
   ];
   for (const [name, pending, code] of cases) {
     const res = await pending;
@@ -114,7 +126,9 @@ test('the same nonce sent by 10 concurrent requests succeeds exactly once', asyn
   const client = await login('concurrent');
   const nonce = `concurrent-${Date.now()}-xyz`;
   const timestamp = Math.floor(Date.now() / 1000);
-  const results = await Promise.all(Array.from({ length: 10 }, () => client.get('/v1/me', { nonce, timestamp })));
+  const results = await Promise.all(
+    Array.from({ length: 10 }, () => client.get('/v1/me', { nonce, timestamp })),
+  );
   const statuses = results.map((r) => r.status).sort();
   assert.deepEqual(statuses, [200, ...Array(9).fill(401)]);
   assert.ok(results.filter((r) => r.status === 401).every((r) => r.body.error.code === 'REPLAYED_REQUEST'));

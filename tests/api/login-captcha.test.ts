@@ -25,6 +25,8 @@ test('after 5 failed logins from one address, login needs a single-use captcha t
   const reused = await login({ code: 'test:captcha-user', captchaToken });
   assert.equal(reused.status, 403, 'a captcha token is single-use');
 
-  const elsewhere = await postJsonFrom(randomLoopback(), `${urls.api}/auth/session`, { code: 'test:captcha-user' });
+  const elsewhere = await postJsonFrom(randomLoopback(), `${urls.api}/auth/session`, {
+    code: 'test:captcha-user',
+  });
   assert.equal(elsewhere.status, 200, 'other addresses are not affected');
 });

@@ -31,7 +31,11 @@ test('unknown routes answer 404 NOT_FOUND in the error model', async () => {
 
 test('invalid JSON and schema violations answer 400 naming the field', async () => {
   const post = (body: string) =>
-    fetch(`${urls.api}/auth/session`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    fetch(`${urls.api}/auth/session`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body,
+    });
   const broken = await post('{"code": ');
   assert.equal(broken.status, 400);
   assert.deepEqual((await broken.json()).error.details, { fields: { body: 'must be valid JSON' } });

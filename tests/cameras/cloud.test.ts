@@ -28,7 +28,11 @@ test('a site reports its cameras and the owner gets verifiable stream tokens', a
   assert.ok(!JSON.stringify(listed.body).includes(edgeKey), 'the edge key is shown only once');
 
   const publicUrl = 'https://front-office.example.test';
-  const report = { siteId, publicUrl, cameras: [{ cameraId: 'lobby', name: 'Lobby', status: 'online', width: 640, fps: 15 }] };
+  const report = {
+    siteId,
+    publicUrl,
+    cameras: [{ cameraId: 'lobby', name: 'Lobby', status: 'online', width: 640, fps: 15 }],
+  };
   assert.equal((await heartbeat('fgek_wrong', report)).status, 401);
   const beat = await heartbeat(edgeKey, report);
   assert.equal(beat.status, 200);
@@ -47,10 +51,14 @@ test('a site reports its cameras and the owner gets verifiable stream tokens', a
   assert.ok(issued.body.snapshotUrl.startsWith(`${publicUrl}/cameras/lobby/snapshot.jpg?token=`));
 
   const jwks = await (await fetch(`${urls.api}/.well-known/jwks.json`)).json();
-  const { payload, protectedHeader } = await jwtVerify(stream.searchParams.get('token')!, createLocalJWKSet(jwks), {
-    audience: siteId,
-    subject: 'lobby',
-  });
+  const { payload, protectedHeader } = await jwtVerify(
+    stream.searchParams.get('token')!,
+    createLocalJWKSet(jwks),
+    {
+      audience: siteId,
+      subject: 'lobby',
+    },
+  );
   assert.equal(protectedHeader.alg, 'ES256');
   assert.ok(payload.exp! - Math.floor(Date.now() / 1000) <= 60);
 

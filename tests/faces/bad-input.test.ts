@@ -11,17 +11,39 @@ const origin = new URL(urls.api).origin;
 test('bad input never yields a 5xx, and the process stays healthy', async () => {
   const client = await FacegateClient.login(origin, `test:barrage-${process.pid}`);
   const jpeg = fixture('misc/faces.jpg');
-  const onePixel = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#888' } }).png().toBuffer();
+  const onePixel = await sharp({ create: { width: 1, height: 1, channels: 3, background: '#888' } })
+    .png()
+    .toBuffer();
   const cases: [string, unknown, number, string][] = [
     ['empty string', { image: '' }, 400, 'VALIDATION_FAILED'],
     ['base64 garbage', { image: '!!!not base64@@@' }, 415, 'UNSUPPORTED_IMAGE'],
-    ['text declared as an image', { image: `data:image/jpeg;base64,${Buffer.from('hello, I am text').toString('base64')}` }, 415, 'UNSUPPORTED_IMAGE'],
-    ['truncated JPEG', { image: jpeg.subarray(0, Math.floor(jpeg.length / 3)).toString('base64') }, 415, 'UNSUPPORTED_IMAGE'],
+    [
+      'text declared as an image',
+      { image: `data:image/jpeg;base64,${Buffer.from('hello, I am text').toString('base64')}` },
+      415,
+      'UNSUPPORTED_IMAGE',
+    ],
+    [
+      'truncated JPEG',
+      { image: jpeg.subarray(0, Math.floor(jpeg.length / 3)).toString('base64') },
+      415,
+      'UNSUPPORTED_IMAGE',
+    ],
     ['30000x30000 PNG bomb', { image: pngClaiming(30000, 30000).toString('base64') }, 413, 'IMAGE_TOO_LARGE'],
     ['wrong field type', { image: 12345 }, 400, 'VALIDATION_FAILED'],
-    ['both image and uploadId', { image: fixtureBase64('amy/amy1.png'), uploadId: 'x' }, 400, 'VALIDATION_FAILED'],
+    [
+      'both image and uploadId',
+      { image: fixtureBase64('amy/amy1.png'), uploadId: 'x' },
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['neither image nor uploadId', {}, 400, 'VALIDATION_FAILED'],
-    ['maxFaces out of range', { image: fixtureBase64('amy/amy1.png'), maxFaces: 0 }, 400, 'VALIDATION_FAILED'],
+    [
+      'maxFaces out of range',
+      { image: fixtureBase64('amy/amy1.png'), maxFaces: 0 },
+      400,
+      'VALIDATION_FAILED',
+    ],
     ['unknown uploadId', { uploadId: 'upl_doesnotexist' }, 404, 'NOT_FOUND'],
     ['huge body', { image: 'A'.repeat(8 * 1024 * 1024) }, 413, 'PAYLOAD_TOO_LARGE'],
   ];

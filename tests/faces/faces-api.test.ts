@@ -14,11 +14,19 @@ test('detect returns every face, largest first, with all attributes and rate-lim
   assert.equal(res.body.faceCount, 6);
   assert.equal(res.body.cached, false);
   const areas = res.body.faces.map((f: any) => f.box.width * f.box.height);
-  assert.deepEqual(areas, [...areas].sort((a, b) => b - a));
+  assert.deepEqual(
+    areas,
+    [...areas].sort((a, b) => b - a),
+  );
   for (const face of res.body.faces) {
     assert.ok(face.score > 0 && face.score <= 1);
     for (const p of Object.values(face.landmarks) as { x: number; y: number }[]) {
-      assert.ok(p.x >= face.box.x && p.x <= face.box.x + face.box.width && p.y >= face.box.y && p.y <= face.box.y + face.box.height);
+      assert.ok(
+        p.x >= face.box.x &&
+          p.x <= face.box.x + face.box.width &&
+          p.y >= face.box.y &&
+          p.y <= face.box.y + face.box.height,
+      );
     }
     assert.ok(['male', 'female'].includes(face.gender.value));
     assert.ok(face.age > 0 && face.age < 100);
@@ -37,13 +45,24 @@ test('an identical request is answered from the cache; fields limit the attribut
   const first = await client.post('/v1/faces/detect', { image, maxFaces: 2 });
   assert.equal(first.body.cached, false);
   assert.equal(first.body.faceCount, 2);
-  const again = await client.post('/v1/faces/detect', { image: `data:image/jpeg;base64,${image}`, maxFaces: 2, fields: ['age'] });
+  const again = await client.post('/v1/faces/detect', {
+    image: `data:image/jpeg;base64,${image}`,
+    maxFaces: 2,
+    fields: ['age'],
+  });
   assert.equal(again.status, 200);
   assert.equal(again.body.cached, true);
   assert.deepEqual(Object.keys(again.body.faces[0]).sort(), ['age', 'box', 'score']);
-  assert.deepEqual(again.body.faces.map((f: any) => f.box), first.body.faces.map((f: any) => f.box));
+  assert.deepEqual(
+    again.body.faces.map((f: any) => f.box),
+    first.body.faces.map((f: any) => f.box),
+  );
   const other = await login('cache-other');
-  assert.equal((await other.post('/v1/faces/detect', { image, maxFaces: 2 })).body.cached, false, 'caches are per user');
+  assert.equal(
+    (await other.post('/v1/faces/detect', { image, maxFaces: 2 })).body.cached,
+    false,
+    'caches are per user',
+  );
 });
 
 test('compare matches the same person and not two different people', async () => {

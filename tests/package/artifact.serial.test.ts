@@ -61,7 +61,12 @@ test('serverless package works offline and its artifacts answer', { timeout: 15 
 
   const health = await invoke(unzip('health'), 'functions/health.mjs', httpEvent('GET', '/v1/health', {}));
   assert.equal(health.statusCode, 200, health.body);
-  assert.deepEqual(JSON.parse(health.body).dependencies, { dynamodb: 'ok', s3: 'ok', redis: 'ok', faceEngine: 'ok' });
+  assert.deepEqual(JSON.parse(health.body).dependencies, {
+    dynamodb: 'ok',
+    s3: 'ok',
+    redis: 'ok',
+    faceEngine: 'ok',
+  });
 
   const client = await FacegateClient.login(new URL(urls.api).origin, `test:artifact-${process.pid}`);
   const body = JSON.stringify({ image: fixtureBase64('misc/faces.jpg') });
@@ -75,7 +80,12 @@ test('serverless package works offline and its artifacts answer', { timeout: 15 
   const detect = await invoke(
     unzip('facesDetect'),
     'functions/faces-detect.mjs',
-    httpEvent('POST', '/v1/faces/detect', { ...headers, authorization: `Bearer ${client.session!.token}` }, body),
+    httpEvent(
+      'POST',
+      '/v1/faces/detect',
+      { ...headers, authorization: `Bearer ${client.session!.token}` },
+      body,
+    ),
   );
   assert.equal(detect.statusCode, 200, detect.body);
   assert.equal(JSON.parse(detect.body).faceCount, 6);

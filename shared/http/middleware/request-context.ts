@@ -49,7 +49,8 @@ export const requestContext = (): MiddlewareObj<HttpEvent, HttpResponse> => ({
     r.context.state ??= newState(requestIdOf(r), {});
     const e = r.error;
     const appError = isAppError(e) ? e : new AppError(500, 'INTERNAL', 'Something went wrong on our side.');
-    if (!isAppError(e)) r.context.state.log.error('unhandled error', { error: String(e), stack: (e as Error)?.stack });
+    if (!isAppError(e))
+      r.context.state.log.error('unhandled error', { error: String(e), stack: (e as Error)?.stack });
     r.response = {
       statusCode: appError.status,
       headers: { 'Content-Type': 'application/json', ...appError.headers },
@@ -61,7 +62,11 @@ export const requestContext = (): MiddlewareObj<HttpEvent, HttpResponse> => ({
 
 function finish(r: HttpRequest, errorCode?: string) {
   const res = r.response ?? { statusCode: 204 };
-  res.headers = { ...r.context.state.responseHeaders, ...res.headers, 'X-Request-Id': r.context.state.requestId };
+  res.headers = {
+    ...r.context.state.responseHeaders,
+    ...res.headers,
+    'X-Request-Id': r.context.state.requestId,
+  };
   r.response = res;
   if (logRequests()) {
     r.context.state.log.info('request', {
