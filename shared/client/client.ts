@@ -12,6 +12,7 @@ export interface Session {
   expiresAt: string;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON body; callers narrow it
 export interface ApiResponse<T = any> {
   status: number;
   headers: Headers;
