@@ -73,6 +73,8 @@ export const apiEnv = {
   WECHAT_API_BASE: urls.wechat,
   WECHAT_APP_ID: 'wx-local',
   WECHAT_APP_SECRET: 'local-secret',
+  // A cold face function loads its models on the first call; a busy two-core machine needs more than 29 s.
+  FACEGATE_LAMBDA_TIMEOUT: '90',
   // Node 20 is the local runtime (Lambda runs 22); the SDK's upgrade notice would fill every log.
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 } as const;

@@ -19,7 +19,8 @@ import { collectFaceAssets } from '../package/face-assets.ts';
  * summary, `npm run stack` and the test helpers pick it up.
  */
 
-export type ServiceName = 'redis' | 'redis-rest' | 's3' | 'dynamodb' | 'wechat' | 'api';
+export type ServiceName =
+  'redis' | 'redis-rest' | 's3' | 'dynamodb' | 'wechat' | 'api' | 'web' | 'camera' | 'edge';
 
 export interface ServiceDefinition {
   name: ServiceName;
@@ -281,5 +282,50 @@ export const services: ServiceDefinition[] = [
     fatalLogLine: /^Environment: .*framework/m,
     // Bundling every function with esbuild takes a while on a busy two-core machine.
     readyTimeoutMs: 240_000,
+  },
+  {
+    name: 'web',
+    label: 'web console (static files)',
+    ports: [ports.web],
+    address: `http://localhost:${ports.web}/`,
+    dependsOn: [],
+    // Builds web/dist with esbuild, then serves it (see web/README.md).
+    command: () => ({ file: node, args: ['--import', 'tsx', path.join(repoRoot, 'web', 'serve.ts')] }),
+    isReady: () => answersHttp(`${urls.web}/`),
+  },
+  {
+    name: 'camera',
+    label: 'RTSP test camera (GStreamer)',
+    ports: [ports.camera],
+    address: urls.camera,
+    dependsOn: [],
+    // Debian's python3 has the GStreamer bindings (python3-gi); the pipeline encodes only while a client reads.
+    command: () => ({
+      file: '/usr/bin/python3',
+      args: [
+        path.join(repoRoot, 'scripts', 'test-camera', 'rtsp_server.py'),
+        '--port',
+        String(ports.camera),
+        '--path',
+        '/demo',
+        '--width',
+        '1280',
+        '--height',
+        '720',
+      ],
+    }),
+    isReady: () => acceptsConnections(ports.camera),
+  },
+  {
+    name: 'edge',
+    label: 'edge-streamer demo (site of test:demo)',
+    ports: [ports.edge],
+    address: `${urls.edge}/cameras/demo/stream.mjpeg?token=… (tokens from the console or the API)`,
+    dependsOn: ['api', 'camera'],
+    command: () => ({
+      file: node,
+      args: ['--import', 'tsx', path.join(repoRoot, 'scripts', 'stack', 'edge-demo.ts')],
+    }),
+    isReady: () => answersHttp(`${urls.edge}/healthz`),
   },
 ];

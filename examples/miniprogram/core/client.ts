@@ -1,0 +1,174 @@
+/**
+ * The mini-program's facegate client. WeChat has neither fetch nor Web Crypto, so requests go through
+ * a Transport (wx.request / wx.uploadFile in the app, fetch in the Node tests) and are signed with
+ * the pure-JS HMAC in sha256.ts over the string from shared/client/canonical.ts, the same function
+ * the server verifies with. Bundled into lib/facegate.js by build.ts.
+ */
+import { parseQuery, stringToSign } from '../../../shared/client/canonical.ts';
+import { hmacSha256Hex, sha256Hex } from './sha256.ts';
+
+export interface Session {
+  token: string;
+  signingKey: string;
+  userId: string;
+  expiresAt: string;
+}
+
+export interface TransportResponse {
+  status: number;
+  /** Parsed JSON when the response was JSON, else the text. */
+  body: unknown;
+}
+
+export interface Transport {
+  request(req: {
+    method: string;
+    url: string;
+    headers: Record<string, string>;
+    body?: string;
+  }): Promise<TransportResponse>;
+  /** multipart/form-data POST of a local file: `fields` first, then the file as `file`. */
+  uploadFile(
+    req: { url: string; filePath: string; fields: Record<string, string> },
+    onProgress?: (percent: number) => void,
+  ): Promise<{ status: number; body: string }>;
+}
+
+/** An API error with the contract's code and message. */
+export class FacegateError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'FacegateError';
+  }
+}
+
+/** Nonces must be unique, not secret: time plus Math.random is enough (api-v1.md: 16-64 of [A-Za-z0-9_-]). */
+export function newNonce(): string {
+  let nonce = Date.now().toString(36);
+  while (nonce.length < 32) nonce += Math.floor(Math.random() * 36).toString(36);
+  return nonce;
+}
+
+/** The Authorization and signature headers for one request; `body` is the exact string sent. */
+export function signedHeaders(
+  session: Pick<Session, 'token' | 'signingKey'>,
+  req: { method: string; path: string; query?: string; body?: string; timestamp?: number; nonce?: string },
+): Record<string, string> {
+  const timestamp = String(req.timestamp ?? Math.floor(Date.now() / 1000));
+  const nonce = req.nonce ?? newNonce();
+  const signature = hmacSha256Hex(
+    session.signingKey,
+    stringToSign({
+      method: req.method,
+      path: req.path,
+      query: parseQuery(req.query ?? ''),
+      timestamp,
+      nonce,
+      bodySha256Hex: sha256Hex(req.body ?? ''),
+    }),
+  );
+  return {
+    Authorization: `Bearer ${session.token}`,
+    'X-Timestamp': timestamp,
+    'X-Nonce': nonce,
+    'X-Signature': signature,
+  };
+}
+
+const rfcQuery = (query: Record<string, string | number | undefined> = {}) =>
+  Object.entries(query)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join('&');
+
+export class MiniClient {
+  constructor(
+    /** API origin, e.g. https://api.example.com (paths start with /v1). */
+    readonly baseUrl: string,
+    readonly transport: Transport,
+    public session?: Session,
+  ) {}
+
+  /** Exchanges a wx.login code for a session (locally `test:<name>`). */
+  async login(code: string): Promise<Session> {
+    this.session = undefined;
+    this.session = await this.call<Session>('POST', '/v1/auth/session', { body: { code } });
+    return this.session;
+  }
+
+  async call<T = unknown>(
+    method: string,
+    path: string,
+    opts: { query?: Record<string, string | number | undefined>; body?: unknown } = {},
+  ): Promise<T> {
+    const query = rfcQuery(opts.query);
+    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const headers: Record<string, string> = body === undefined ? {} : { 'Content-Type': 'application/json' };
+    if (this.session) Object.assign(headers, signedHeaders(this.session, { method, path, query, body }));
+    const res = await this.transport.request({
+      method,
+      url: `${this.baseUrl}${path}${query ? `?${query}` : ''}`,
+      headers,
+      body,
+    });
+    const failure = res.body as { errorType?: string; errorMessage?: string } | undefined;
+    if (failure?.errorType && failure.errorMessage) {
+      // A Lambda invocation error passed through as a success (serverless-offline does so on a timeout).
+      throw new FacegateError(502, 'FUNCTION_FAILED', `The API function failed: ${failure.errorMessage}`);
+    }
+    if (res.status >= 200 && res.status < 300) return res.body as T;
+    const error = (
+      res.body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } }
+    )?.error;
+    throw new FacegateError(
+      res.status,
+      error?.code ?? `HTTP_${res.status}`,
+      error?.message ?? `HTTP ${res.status}`,
+      error?.details,
+    );
+  }
+
+  /**
+   * Uploads a local image straight to S3 (presigned POST, up to 10 MB) and validates it; the returned
+   * uploadId stands in for the image in detect, search, compare and enrolment.
+   */
+  async uploadImage(
+    file: { path: string; size: number; contentType: 'image/jpeg' | 'image/png' | 'image/webp' },
+    onProgress?: (percent: number) => void,
+  ): Promise<{ uploadId: string; width: number; height: number }> {
+    const ticket = await this.call<{
+      uploadId: string;
+      method: string;
+      url: string;
+      fields: Record<string, string>;
+    }>('POST', '/v1/uploads', { body: { contentType: file.contentType, size: file.size } });
+    if (ticket.method !== 'POST')
+      throw new FacegateError(413, 'PAYLOAD_TOO_LARGE', 'Photos over 10 MB are not supported here.');
+    const sent = await this.transport.uploadFile(
+      { url: ticket.url, filePath: file.path, fields: ticket.fields },
+      onProgress,
+    );
+    if (sent.status < 200 || sent.status > 299) {
+      const message = /<Message>([^<]*)<\/Message>/.exec(sent.body)?.[1] ?? `HTTP ${sent.status}`;
+      throw new FacegateError(sent.status, 'UPLOAD_FAILED', `The storage refused the upload: ${message}`);
+    }
+    const upload = await this.call<{ status: string; reason?: string; width: number; height: number }>(
+      'POST',
+      `/v1/uploads/${ticket.uploadId}/complete`,
+      { body: {} },
+    );
+    if (upload.status !== 'validated') {
+      throw new FacegateError(
+        422,
+        'UPLOAD_REJECTED',
+        `The photo was rejected: ${upload.reason ?? 'unknown reason'}.`,
+      );
+    }
+    return { uploadId: ticket.uploadId, width: upload.width, height: upload.height };
+  }
+}

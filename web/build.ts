@@ -1,0 +1,58 @@
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+
+/**
+ * Builds the web console into web/dist: one JS bundle (web/src plus shared/client) and one stylesheet,
+ * both with content hashes so a CDN can cache them forever, an index.html that names them, and
+ * config.json (the API base URL, read at run time so one build serves any stage).
+ *
+ *   npm run web                                     # web/dist with web/config.json as is
+ *   npm run web -- --api https://abc.execute-api.eu-west-1.amazonaws.com
+ */
+
+export const webDir = path.dirname(fileURLToPath(import.meta.url));
+export const distDir = path.join(webDir, 'dist');
+
+export interface ConsoleConfig {
+  /** Origin of the API (paths start with /v1); empty means the console's own origin. */
+  apiBaseUrl: string;
+}
+
+export async function buildConsole(options: { outDir?: string; config?: ConsoleConfig } = {}): Promise<void> {
+  const outDir = options.outDir ?? distDir;
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(outDir, { recursive: true });
+  const result = await esbuild.build({
+    entryPoints: { app: path.join(webDir, 'src', 'main.ts'), styles: path.join(webDir, 'src', 'styles.css') },
+    outdir: outDir,
+    entryNames: '[name]-[hash]',
+    bundle: true,
+    format: 'esm',
+    // Phones a few years old: iOS 15, Android with Chrome 90.
+    target: ['es2020', 'safari15', 'chrome90'],
+    minify: true,
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const outputOf = (entry: string) =>
+    path.basename(
+      Object.entries(result.metafile.outputs).find(([, output]) => output.entryPoint?.endsWith(entry))![0],
+    );
+  const html = (await readFile(path.join(webDir, 'src', 'index.html'), 'utf8'))
+    .replace('%APP_JS%', outputOf('main.ts'))
+    .replace('%STYLES_CSS%', outputOf('styles.css'));
+  await writeFile(path.join(outDir, 'index.html'), html);
+  if (options.config)
+    await writeFile(path.join(outDir, 'config.json'), JSON.stringify(options.config, null, 2) + '\n');
+  else await copyFile(path.join(webDir, 'config.json'), path.join(outDir, 'config.json'));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const apiIndex = process.argv.indexOf('--api');
+  const apiBaseUrl = apiIndex > 0 ? process.argv[apiIndex + 1] : undefined;
+  await buildConsole(apiBaseUrl ? { config: { apiBaseUrl: apiBaseUrl.replace(/\/+$/, '') } } : {});
+  console.log(`web console built into ${path.relative(process.cwd(), distDir) || '.'}/`);
+}
