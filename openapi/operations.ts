@@ -56,7 +56,22 @@ export const sharedSchemas = {
 };
 
 const dependencyStatus = z.enum(['ok', 'down']);
-const imageErrors = { 404: ['NOT_FOUND'], 413: ['IMAGE_TOO_LARGE'], 415: ['UNSUPPORTED_IMAGE'] };
+/**
+ * Errors of every endpoint that takes `image` or `uploadId` (409/422: the upload is still pending or was
+ * rejected), plus the endpoint's own.
+ */
+function imageErrors(own: Record<number, string[]> = {}): Record<number, string[]> {
+  const errors: Record<number, string[]> = {
+    404: ['NOT_FOUND'],
+    409: ['UPLOAD_NOT_VALIDATED'],
+    413: ['IMAGE_TOO_LARGE'],
+    415: ['UNSUPPORTED_IMAGE'],
+    422: ['UPLOAD_REJECTED'],
+  };
+  for (const [status, codes] of Object.entries(own))
+    errors[Number(status)] = [...(errors[Number(status)] ?? []), ...codes];
+  return errors;
+}
 
 export const operations: Record<string, OperationDoc> = {
   health: {
@@ -115,7 +130,7 @@ export const operations: Record<string, OperationDoc> = {
       faces: z.array(ref('Face')),
       cached: z.boolean(),
     }),
-    errors: imageErrors,
+    errors: imageErrors(),
   },
   facesCompare: {
     tag: 'faces',
@@ -127,7 +142,7 @@ export const operations: Record<string, OperationDoc> = {
       faceA: z.object({ box: ref('Box') }),
       faceB: z.object({ box: ref('Box') }),
     }),
-    errors: { ...imageErrors, 422: ['NO_FACE'] },
+    errors: imageErrors({ 422: ['NO_FACE'] }),
   },
   facesLiveness: {
     tag: 'faces',
@@ -141,7 +156,7 @@ export const operations: Record<string, OperationDoc> = {
       level: z.enum(['LOW', 'NORMAL', 'HIGH']),
       face: z.object({ box: ref('Box') }),
     }),
-    errors: { ...imageErrors, 409: ['LIVENESS_REPLAY'], 422: ['NO_FACE'] },
+    errors: imageErrors({ 409: ['LIVENESS_REPLAY'], 422: ['NO_FACE'] }),
   },
   sitesCreate: {
     tag: 'cameras',
@@ -264,11 +279,7 @@ function libraryOperations(): Record<string, OperationDoc> {
         '201 for a new face; the same image bytes enrolled again for the same person answer 200 with the stored face. LOW_QUALITY details carry the measured faceSize/sharpness and the minimums.',
       status: 201,
       response: enrolledFace,
-      errors: {
-        ...imageErrors,
-        409: ['FACE_LIMIT_REACHED'],
-        422: ['NO_FACE', 'MULTIPLE_FACES', 'LOW_QUALITY'],
-      },
+      errors: imageErrors({ 409: ['FACE_LIMIT_REACHED'], 422: ['NO_FACE', 'MULTIPLE_FACES', 'LOW_QUALITY'] }),
     },
     personFacesDelete: {
       tag,
@@ -292,7 +303,7 @@ function libraryOperations(): Record<string, OperationDoc> {
           }),
         ),
       }),
-      errors: imageErrors,
+      errors: imageErrors(),
     },
     meDataDelete: {
       tag,

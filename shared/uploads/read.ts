@@ -1,0 +1,27 @@
+import { AppError, notFound } from '../errors.ts';
+import { getRecord, validatedKey } from './records.ts';
+import { readObject } from './validate.ts';
+
+/**
+ * The bytes of a validated upload (metadata stripped, orientation applied), for every endpoint that
+ * takes `uploadId`. 404 NOT_FOUND: no such upload of this user (another user's id included). 409
+ * UPLOAD_NOT_VALIDATED: still pending, a later call may succeed (complete it first). 422
+ * UPLOAD_REJECTED: validation refused it (`details.reason`), it will never be usable.
+ */
+export async function loadUploadBytes(userId: string, uploadId: string): Promise<Buffer> {
+  const record = await getRecord(userId, uploadId);
+  if (record.status === 'pending') {
+    throw new AppError(409, 'UPLOAD_NOT_VALIDATED', 'This upload is not validated yet; complete it first.', {
+      uploadId,
+    });
+  }
+  if (record.status === 'rejected') {
+    throw new AppError(422, 'UPLOAD_REJECTED', 'This upload was rejected by validation.', {
+      uploadId,
+      reason: record.reason,
+    });
+  }
+  const bytes = await readObject(validatedKey(userId, uploadId));
+  if (!bytes) throw notFound('upload');
+  return bytes;
+}

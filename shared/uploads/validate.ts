@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { bucketName, s3 } from '../adapters/s3.ts';
+import { config } from '../config.ts';
+import { isAppError, viaDependency } from '../errors.ts';
+import { normaliseImage, sniffFormat, type NormalisedImage } from '../image/load.ts';
+import {
+  findRecord,
+  getRecord,
+  parseUploadKey,
+  settleRecord,
+  uploadKey,
+  validatedKey,
+  type Outcome,
+  type RejectReason,
+  type UploadRecord,
+} from './records.ts';
+
+/**
+ * Validation of an uploaded object, from POST /v1/uploads/{id}/complete and, in AWS, from the bucket's
+ * ObjectCreated event: the same idempotent code, whichever runs first settles the record and the other
+ * finds it settled. It reads the real bytes and trusts nothing the client declared: the type is sniffed,
+ * the pixel count read from the header before decoding, the image decoded and re-encoded without
+ * metadata (EXIF, GPS, XMP, ICC) and with its orientation applied; that copy is what image endpoints get.
+ */
+
+/** Reads an object, or `undefined` when it does not exist (yet, or any more). */
+export async function readObject(key: string): Promise<Buffer | undefined> {
+  return viaDependency('s3', async () => {
+    try {
+      const out = await s3().send(new GetObjectCommand({ Bucket: bucketName(), Key: key }));
+      return Buffer.from(await out.Body!.transformToByteArray());
+    } catch (e) {
+      if ((e as Error).name === 'NoSuchKey') return undefined;
+      throw e;
+    }
+  });
+}
+
+export const deleteObject = (key: string) =>
+  viaDependency('s3', () => s3().send(new DeleteObjectCommand({ Bucket: bucketName(), Key: key })));
+
+const CONTENT_TYPE_FORMAT: Record<string, string> = {
+  'image/jpeg': 'jpeg',
+  'image/png': 'png',
+  'image/webp': 'webp',
+};
+
+type Inspection =
+  { ok: true; image: NormalisedImage; receivedSha256: string } | { ok: false; reason: RejectReason };
+
+/** Everything that decides an upload's fate, on the bytes S3 holds. */
+export async function inspect(bytes: Buffer, record: UploadRecord): Promise<Inspection> {
+  if (bytes.length !== record.size) return { ok: false, reason: 'SIZE_MISMATCH' };
+  const format = sniffFormat(bytes);
+  if (!format) return { ok: false, reason: 'NOT_AN_IMAGE' };
+  if (CONTENT_TYPE_FORMAT[record.contentType] !== format) return { ok: false, reason: 'TYPE_MISMATCH' };
+  const receivedSha256 = createHash('sha256').update(bytes).digest('hex');
+  if (record.sha256 && record.sha256.toLowerCase() !== receivedSha256)
+    return { ok: false, reason: 'SHA256_MISMATCH' };
+  try {
+    return { ok: true, image: await normaliseImage(bytes, config().MAX_IMAGE_PIXELS), receivedSha256 };
+  } catch (e) {
+    if (isAppError(e) && e.status === 413) return { ok: false, reason: 'IMAGE_TOO_LARGE' };
+    if (isAppError(e) && e.status === 415) return { ok: false, reason: 'UNDECODABLE' };
+    throw e;
+  }
+}
+
+/**
+ * Settles a pending upload whose object is in S3 and returns the record as it now stands; an upload
+ * already settled is returned as is. `undefined` when the object is not there (not uploaded yet).
+ */
+export async function validateUpload(
+  userId: string,
+  record: UploadRecord,
+): Promise<UploadRecord | undefined> {
+  if (record.status !== 'pending') return record;
+  const key = uploadKey(userId, record.uploadId);
+  const bytes = await readObject(key);
+  if (!bytes) return undefined;
+
+  const inspection = await inspect(bytes, record);
+  let outcome: Outcome;
+  if (inspection.ok) {
+    const { image, receivedSha256 } = inspection;
+    await viaDependency('s3', () =>
+      s3().send(
+        new PutObjectCommand({
+          Bucket: bucketName(),
+          Key: validatedKey(userId, record.uploadId),
+          Body: image.data,
+          ContentType: `image/${image.format}`,
+        }),
+      ),
+    );
+    outcome = {
+      status: 'validated',
+      width: image.width,
+      height: image.height,
+      format: image.format,
+      receivedSha256,
+    };
+  } else {
+    outcome = { status: 'rejected', reason: inspection.reason };
+  }
+  // Settled by a concurrent run if the condition failed: that run's record is the truth.
+  const settled = (await settleRecord(record, outcome)) ?? (await getRecord(userId, record.uploadId));
+  await deleteObject(key);
+  return settled;
+}
+
+/**
+ * The ObjectCreated path: validates the upload an object key belongs to. An object at an upload key
+ * whose upload is not pending (settled, erased, aborted) is deleted: a presigned POST stays usable until
+ * it expires, and a late copy must not linger with its metadata. Keys of other objects are ignored.
+ */
+export async function validateObjectKey(key: string): Promise<void> {
+  const parsed = parseUploadKey(key);
+  if (!parsed) return;
+  const record = await findRecord(parsed.userId, parsed.uploadId);
+  if (record?.status === 'pending') await validateUpload(parsed.userId, record);
+  else await deleteObject(key);
+}
