@@ -1,4 +1,5 @@
 import { crc32, deflateSync } from 'node:zlib';
+import sharp from 'sharp';
 
 /** Images that cannot be found in the wild, built for tests of the image pipeline's limits. */
 
@@ -27,3 +28,22 @@ export function pngClaiming(width: number, height: number): Buffer {
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
+
+/** A JPEG carrying EXIF with a GPS position (IFD3), as a phone writes it. */
+export const jpegWithGps = (width = 64, height = 48): Promise<Buffer> =>
+  sharp({ create: { width, height, channels: 3, background: '#7a8b9c' } })
+    .jpeg()
+    .withExif({
+      IFD0: { Make: 'facegate-test' },
+      IFD3: {
+        GPSLatitudeRef: 'N',
+        GPSLatitude: '48/1 51/1 2964/100',
+        GPSLongitudeRef: 'E',
+        GPSLongitude: '2/1 17/1 4026/100',
+      },
+    })
+    .toBuffer();
+
+/** Whether EXIF bytes hold the GPS IFD pointer tag (0x8825), in either byte order. */
+export const hasGpsTag = (exif: Buffer): boolean =>
+  exif.includes(Buffer.from([0x88, 0x25])) || exif.includes(Buffer.from([0x25, 0x88]));

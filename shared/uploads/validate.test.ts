@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import type { UploadRecord } from './records.ts';
 import { inspect } from './validate.ts';
+import { hasGpsTag, jpegWithGps, pngClaiming } from '../image/test-images.ts';
 
 /** What validation decides from the bytes alone (the S3 and DynamoDB paths run in tests/uploads). */
 
@@ -27,48 +27,6 @@ function record(bytes: Buffer, fields: Partial<UploadRecord> = {}): UploadRecord
 
 const canvas = (width = 64, height = 48) =>
   sharp({ create: { width, height, channels: 3, background: '#7a8b9c' } });
-
-/** A JPEG carrying EXIF with a GPS position (IFD3), as a phone writes it. */
-const jpegWithGps = () =>
-  canvas()
-    .jpeg()
-    .withExif({
-      IFD0: { Make: 'facegate-test' },
-      IFD3: {
-        GPSLatitudeRef: 'N',
-        GPSLatitude: '48/1 51/1 2964/100',
-        GPSLongitudeRef: 'E',
-        GPSLongitude: '2/1 17/1 4026/100',
-      },
-    })
-    .toBuffer();
-
-/** A PNG whose header claims `width` x `height` pixels, with (far too little) image data after it. */
-function pngClaiming(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return Buffer.concat([
-    signature,
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.alloc(64))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
-/** The GPS IFD pointer tag (0x8825), in either byte order. */
-const hasGpsTag = (exif: Buffer) =>
-  exif.includes(Buffer.from([0x88, 0x25])) || exif.includes(Buffer.from([0x25, 0x88]));
 
 describe('inspect', () => {
   it('accepts a real JPEG, reports its size and the SHA-256 of the bytes received', async () => {

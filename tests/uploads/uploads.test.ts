@@ -6,6 +6,7 @@ import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { FacegateClient } from '../../shared/client/client.ts';
 import { apiEnv, localS3, urls } from '../support/stack.ts';
+import { hasGpsTag, jpegWithGps } from '../../shared/image/test-images.ts';
 
 /**
  * Direct-to-S3 uploads through the signed API on serverless-offline, the bytes sent with real HTTP
@@ -90,21 +91,8 @@ describe('presigned POST upload', () => {
 
   it('strips EXIF, GPS included, from the stored copy', async () => {
     const c = await login();
-    const bytes = await sharp({ create: { width: 120, height: 80, channels: 3, background: '#445566' } })
-      .jpeg()
-      .withExif({
-        IFD0: { Make: 'facegate-test' },
-        IFD3: {
-          GPSLatitudeRef: 'N',
-          GPSLatitude: '48/1 51/1 2964/100',
-          GPSLongitudeRef: 'E',
-          GPSLongitude: '2/1 17/1 4026/100',
-        },
-      })
-      .toBuffer();
-    const gpsTag = (exif: Buffer) =>
-      exif.includes(Buffer.from([0x88, 0x25])) || exif.includes(Buffer.from([0x25, 0x88]));
-    assert.ok(gpsTag((await sharp(bytes).metadata()).exif!), 'the input carries a GPS IFD');
+    const bytes = await jpegWithGps(120, 80);
+    assert.ok(hasGpsTag((await sharp(bytes).metadata()).exif!), 'the input carries a GPS IFD');
 
     const uploadId = await postUpload(c, bytes, 'image/jpeg');
     const done = await c.post(`/v1/uploads/${uploadId}/complete`);
