@@ -1,16 +1,28 @@
 /**
  * `npm run bench`: every benchmark, one after another (they would disturb each other's timings if run
  * together). Each prints its own table and writes bench/results/<name>.json. Not a test.
+ * bench:http starts its own full stack; bench:search needs only the emulators, started here.
  */
 import { spawnSync } from 'node:child_process';
 
-const benches = ['face', 'http', 'search', 'captcha', 'edge'];
-const failed: string[] = [];
-for (const name of benches) {
+process.env.FACEGATE_DATA_DIR ||= '.data/bench';
+const { services } = await import('../scripts/stack/services.ts');
+const { Stack } = await import('../scripts/stack/supervisor.ts');
+
+const run = (name: string) => {
   console.log(`\n=== npm run bench:${name}`);
-  const run = spawnSync('npm', ['run', '--silent', `bench:${name}`], { stdio: 'inherit' });
-  if (run.status !== 0) failed.push(name);
-}
+  return spawnSync('npm', ['run', '--silent', `bench:${name}`], { stdio: 'inherit' }).status === 0;
+};
+
+const failed = ['face', 'http', 'captcha', 'edge'].filter((name) => !run(name));
+const emulators = new Stack(
+  services.filter((s) => ['redis', 'redis-rest', 's3', 'dynamodb'].includes(s.name)),
+  () => {},
+);
+await emulators.start(() => process.exit(1), { fresh: true });
+if (!run('search')) failed.push('search');
+await emulators.stop();
+
 if (failed.length) {
   console.error(`\nbenchmarks that failed: ${failed.join(', ')}`);
   process.exit(1);
