@@ -85,8 +85,3 @@ export function config(): Config {
   }
   return cached;
 }
-
-/** For tests that change the environment between cases. */
-export function resetConfigForTests(): void {
-  cached = undefined;
-}

@@ -82,7 +82,7 @@ export async function listSites(ownerId: string): Promise<SiteRecord[]> {
   return (await listUserItems(ownerId, 'SITE#')) as unknown as SiteRecord[];
 }
 
-export async function findSite(siteId: string): Promise<SiteRecord | undefined> {
+async function findSite(siteId: string): Promise<SiteRecord | undefined> {
   const items = await queryAll({
     TableName: tableName(),
     IndexName: 'gsi1',

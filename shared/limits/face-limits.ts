@@ -22,7 +22,7 @@ redis.call('EXPIRE', KEYS[3], 172800)
 return {0, n, used}
 `;
 
-export const utcDay = (ms = Date.now()) => new Date(ms).toISOString().slice(0, 10);
+const utcDay = (ms = Date.now()) => new Date(ms).toISOString().slice(0, 10);
 export const dailyUsageKey = (userId: string, day = utcDay()) => `quota:${userId}:${day}`;
 
 export interface LimitState {

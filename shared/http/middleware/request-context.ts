@@ -19,7 +19,7 @@ function newState(requestId: string, headers: Record<string, string | undefined>
 /** Lambda's invocation id: unique per request and printed in every Lambda log line of it. */
 const requestIdOf = (r: HttpRequest) => r.context?.awsRequestId || randomUUID();
 
-export function errorBody(error: AppError, requestId: string) {
+function errorBody(error: AppError, requestId: string) {
   return {
     error: {
       code: error.code,
