@@ -86,6 +86,8 @@ export interface DetectedFace {
   emotion: { value: Emotion; scores: Record<Emotion, number> };
   /** Degrees; yaw > 0 = face turned to the image's right, pitch > 0 = looking down, roll > 0 = clockwise. */
   pose: { yaw: number; pitch: number; roll: number };
+  /** Eye and mouth aspect ratios from the mesh (gap over width): what blink and mouth actions read. */
+  openness: { eyes: number; mouth: number };
   quality: FaceQuality;
   /** Present when `withDescriptor`: unit length; compare with `FaceEngine.similarity`. */
   descriptor?: Float32Array;

@@ -96,6 +96,35 @@ export function fivePoints(mesh: Mesh): FivePoints {
 }
 
 type Vec3 = [number, number, number];
+
+/** Eyelid and lip pairs (MediaPipe topology): three vertical gaps and the corner-to-corner width. */
+const EYE_IMAGE_LEFT_GAPS: [number, number][] = [[160, 144], [159, 145], [158, 153]];
+const EYE_IMAGE_LEFT_CORNERS: [number, number] = [33, 133];
+const EYE_IMAGE_RIGHT_GAPS: [number, number][] = [[387, 373], [386, 374], [385, 380]];
+const EYE_IMAGE_RIGHT_CORNERS: [number, number] = [263, 362];
+const MOUTH_GAPS: [number, number][] = [[82, 87], [13, 14], [312, 317]];
+const MOUTH_CORNERS: [number, number] = [78, 308];
+
+/**
+ * Mean vertical gap over the corner-to-corner width (the "aspect ratio" of blink detectors), in 3-D so
+ * that a turned head does not shrink the width alone.
+ */
+function aspect(mesh: Mesh, gaps: [number, number][], [a, b]: [number, number]): number {
+  const d = (i: number, j: number) => Math.hypot(...sub(mesh.points[i]!, mesh.points[j]!));
+  const width = d(a, b);
+  if (width === 0) return 0;
+  return gaps.reduce((sum, [i, j]) => sum + d(i, j), 0) / gaps.length / width;
+}
+
+/**
+ * Eye and mouth openness: eyes ~0.25-0.35 open, below ~0.15 closed; mouth ~0-0.1 closed, above ~0.35
+ * wide open. `eyes` is the mean of both eyes (a wink is not a blink).
+ */
+export function openness(mesh: Mesh): { eyes: number; mouth: number } {
+  const left = aspect(mesh, EYE_IMAGE_LEFT_GAPS, EYE_IMAGE_LEFT_CORNERS);
+  const right = aspect(mesh, EYE_IMAGE_RIGHT_GAPS, EYE_IMAGE_RIGHT_CORNERS);
+  return { eyes: (left + right) / 2, mouth: aspect(mesh, MOUTH_GAPS, MOUTH_CORNERS) };
+}
 const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
 const cross = (a: Vec3, b: Vec3): Vec3 => [
   a[1] * b[2] - a[2] * b[1],

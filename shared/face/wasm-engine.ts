@@ -14,7 +14,7 @@ import {
   type FaceEngineHealth,
 } from './engine.ts';
 import { alignCrop, boundingRect, overlapOfSmaller, sampleCrop, type Pt, type Rect } from './geometry.ts';
-import { fivePoints, headPose, meshCrop, runMesh, type Mesh } from './mesh.ts';
+import { fivePoints, headPose, meshCrop, openness, runMesh, type Mesh } from './mesh.ts';
 import { initBackend, loadModel, readRecognitionWeights, type FaceModel } from './models.ts';
 import { CHIP_SIZE, createRecognitionNet, type RecognitionNet } from './recognition-net.ts';
 
@@ -282,6 +282,7 @@ export function createWasmEngine(): FaceEngine {
         gender: genderFrom(data.gender![i]!),
         emotion: emotionFrom(data.emotion!.subarray(i * 7, (i + 1) * 7)),
         pose: headPose(f.mesh),
+        openness: openness(f.mesh),
         quality: qualityFrom(
           data.quality!.subarray(i * 116 * 116, (i + 1) * 116 * 116),
           116,
