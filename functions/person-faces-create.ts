@@ -1,12 +1,22 @@
+import { z } from 'zod';
 import { api } from '../shared/http/api.ts';
-import { imageSource, resolveImageBytes } from '../shared/image-input.ts';
+import { resolveImageBytes, withImage } from '../shared/image-input.ts';
 import { enrolFace } from '../shared/library/enrol.ts';
 import { personParams } from '../shared/library/schemas.ts';
 
+const body = withImage({ livenessSessionId: z.string().min(1).max(64).optional() });
+
 export const handler = api(
-  { auth: 'user', limit: 'face', body: imageSource, params: personParams },
+  { auth: 'user', limit: 'face', body, params: personParams },
   async ({ userId, body, params }) => {
-    const { face, created } = await enrolFace(userId, params.personId, await resolveImageBytes(userId, body));
+    const { face, created } = await enrolFace(
+      userId,
+      params.personId,
+      await resolveImageBytes(userId, body),
+      {
+        livenessSessionId: body.livenessSessionId,
+      },
+    );
     return { status: created ? 201 : 200, body: face };
   },
 );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sessionCreatedSchema, verifyResultSchema } from '../shared/liveness/schemas.ts';
 
 /**
  * What the handlers' request schemas cannot say: summaries, success bodies and the error codes
@@ -157,6 +158,31 @@ export const operations: Record<string, OperationDoc> = {
       face: z.object({ box: ref('Box') }),
     }),
     errors: imageErrors({ 409: ['LIVENESS_REPLAY'], 422: ['NO_FACE'] }),
+  },
+  livenessSessionsCreate: {
+    tag: 'liveness',
+    summary: 'Starts an active liveness challenge: 2-3 random actions to perform in order.',
+    description:
+      "LOW and NORMAL ask for 2 actions, HIGH for 3. The session is single use, belongs to the caller and expires after 120 s. Directions are the subject's own (TURN_LEFT: the person turns to their left, i.e. towards the right of an unmirrored camera image).",
+    status: 201,
+    response: sessionCreatedSchema,
+  },
+  livenessSessionsVerify: {
+    tag: 'liveness',
+    summary: "Verifies a burst of 3-30 camera frames against the session's challenge.",
+    description: [
+      "Frames: unmirrored camera frames (JPEG, PNG or WebP, base64), each at most 300 KB and 4 megapixels, `t` in ms since the first frame (the first is 0). The whole request must stay within the 6 MB body limit (Lambda's own payload limit): about 12 frames of 640x480 JPEG is typical.",
+      '`live` is true only when `reasons` is empty. `score` is 0 when the burst is disqualified (TIMING, NO_FACE, MULTIPLE_FACES, DUPLICATE_FRAMES, STATIC_SEQUENCE, FACE_CHANGED), else the lower of `passiveScore` and the share of actions performed in order. NO_FACE: the first frame or more than 20 % of frames show no face. `passiveScore` is the mean passive anti-spoofing score of the three most frontal frames. `referenceFace` is the most frontal frame; after a pass its face can be bound to compare, search and enrolment with `livenessSessionId` for 120 s.',
+      "Bad frames (400/413/415 with `details.frame`) are refused before the session is used; a second verify of the same session is 409 SESSION_USED, a late one 410 SESSION_EXPIRED, another user's session 404. Frames are never stored.",
+    ].join('\n\n'),
+    response: verifyResultSchema,
+    errors: {
+      404: ['NOT_FOUND'],
+      409: ['SESSION_USED'],
+      410: ['SESSION_EXPIRED'],
+      413: ['FRAME_TOO_LARGE', 'IMAGE_TOO_LARGE'],
+      415: ['UNSUPPORTED_IMAGE'],
+    },
   },
   sitesCreate: {
     tag: 'cameras',

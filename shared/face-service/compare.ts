@@ -1,7 +1,9 @@
 import { sha256Hex } from '../auth/crypto.ts';
 import { unprocessable } from '../errors.ts';
 import { getFaceEngine, type DetectedFace } from '../face/engine.ts';
+import { MATCH_LEVEL_SETTINGS, type MatchLevel } from '../face/match-levels.ts';
 import { decodeImage, resolveImageBytes, type ImageSource } from '../image-input.ts';
+import { requireLiveness } from '../liveness/binding.ts';
 import { presentBox } from './present.ts';
 import { cached, remember, resultCacheKey } from './result-cache.ts';
 
@@ -13,10 +15,27 @@ async function largestFace(bytes: Buffer, which: 'a' | 'b'): Promise<DetectedFac
   return face;
 }
 
-/** 1:1 verification of the largest face of each image at the engine's shipped threshold. */
-export async function compareFaces(userId: string, a: ImageSource, b: ImageSource) {
+export interface CompareRequest {
+  a: ImageSource;
+  b: ImageSource;
+  matchLevel: MatchLevel;
+  /** Binds the decision to a passed liveness session: image `a` is the live probe. */
+  livenessSessionId?: string;
+}
+
+type Boxes = Record<string, ReturnType<typeof presentBox>>;
+
+/**
+ * 1:1 verification of the largest face of each image at a match level. The similarity is cached per
+ * image pair (the level only moves the threshold), except when a liveness session is bound: that check
+ * needs the probe's descriptor, which the cache does not keep.
+ */
+export async function compareFaces(userId: string, request: CompareRequest) {
   const engine = getFaceEngine();
-  const [bytesA, bytesB] = await Promise.all([resolveImageBytes(userId, a), resolveImageBytes(userId, b)]);
+  const [bytesA, bytesB] = await Promise.all([
+    resolveImageBytes(userId, request.a),
+    resolveImageBytes(userId, request.b),
+  ]);
   // Similarity is symmetric: order the hashes so a/b swapped hits the same entry, boxes follow.
   const [ha, hb] = [sha256Hex(bytesA), sha256Hex(bytesB)];
   const key = resultCacheKey(
@@ -25,22 +44,27 @@ export async function compareFaces(userId: string, a: ImageSource, b: ImageSourc
     ha < hb ? `${ha}:${hb}` : `${hb}:${ha}`,
     engine.model.version,
   );
-  const hit = await cached<{ similarity: number; boxes: Record<string, ReturnType<typeof presentBox>> }>(key);
-  if (hit && hit.boxes[ha] && hit.boxes[hb]) {
-    return result(hit.similarity, engine.matchThreshold, hit.boxes[ha], hit.boxes[hb]);
+  const present = (similarity: number, boxes: Boxes) => {
+    const { threshold, falseMatchRate } = MATCH_LEVEL_SETTINGS[request.matchLevel];
+    return {
+      similarity: Math.round(similarity * 10000) / 10000,
+      match: similarity >= threshold,
+      threshold,
+      matchLevel: request.matchLevel,
+      falseMatchRate,
+      faceA: { box: boxes[ha] },
+      faceB: { box: boxes[hb] },
+    };
+  };
+  if (!request.livenessSessionId) {
+    const hit = await cached<{ similarity: number; boxes: Boxes }>(key);
+    if (hit && hit.boxes[ha] && hit.boxes[hb]) return present(hit.similarity, hit.boxes);
   }
   const faceA = await largestFace(bytesA, 'a');
+  if (request.livenessSessionId) await requireLiveness(userId, request.livenessSessionId, faceA.descriptor!);
   const faceB = await largestFace(bytesB, 'b');
   const similarity = engine.similarity(faceA.descriptor!, faceB.descriptor!);
-  const [boxA, boxB] = [presentBox(faceA.box), presentBox(faceB.box)];
-  await remember(key, { similarity, boxes: { [ha]: boxA, [hb]: boxB } });
-  return result(similarity, engine.matchThreshold, boxA, boxB);
+  const boxes = { [ha]: presentBox(faceA.box), [hb]: presentBox(faceB.box) };
+  await remember(key, { similarity, boxes });
+  return present(similarity, boxes);
 }
-
-const result = (similarity: number, threshold: number, boxA: unknown, boxB: unknown) => ({
-  similarity: Math.round(similarity * 10000) / 10000,
-  match: similarity >= threshold,
-  threshold,
-  faceA: { box: boxA },
-  faceB: { box: boxB },
-});

@@ -6,6 +6,7 @@ import { notFound, unprocessable, viaDependency } from '../errors.ts';
 import { getFaceEngine, type Box, type DetectedFace, type FaceQuality } from '../face/engine.ts';
 import { presentBox, presentFace } from '../face-service/present.ts';
 import { decodeImage } from '../image-input.ts';
+import { requireLiveness } from '../liveness/binding.ts';
 import { encodeDescriptor } from './descriptor-codec.ts';
 import { addFace, findFace, newFaceRecord, toEnrolledFace, type EnrolledFace } from './faces.ts';
 import { bumpGalleryVersion } from './gallery-version.ts';
@@ -84,6 +85,7 @@ export async function enrolFace(
   userId: string,
   personId: string,
   bytes: Buffer,
+  options: { livenessSessionId?: string } = {},
 ): Promise<{ face: EnrolledFace; created: boolean }> {
   const { PERSON_MAX_FACES, ENROL_MIN_FACE_SIZE, ENROL_MIN_SHARPNESS } = config();
   const [person, image] = await Promise.all([findPerson(userId, personId), decodeImage(bytes)]);
@@ -91,6 +93,10 @@ export async function enrolFace(
   const faceId = faceIdFor(personId, image.sha256);
   const existing = await findFace(userId, personId, faceId);
   if (existing) {
+    if (options.livenessSessionId) {
+      const stored = new Float32Array(new Uint8Array(existing.descriptor).buffer);
+      await requireLiveness(userId, options.livenessSessionId, stored);
+    }
     // An earlier attempt may have stored this face and then failed to announce it (Redis down): re-announce.
     await bumpGalleryVersion(userId);
     return { face: toEnrolledFace(existing), created: false };
@@ -102,6 +108,7 @@ export async function enrolFace(
     minFaceSize: ENROL_MIN_FACE_SIZE,
     minSharpness: ENROL_MIN_SHARPNESS,
   });
+  if (options.livenessSessionId) await requireLiveness(userId, options.livenessSessionId, face.descriptor!);
   const cropKey = faceCropKey(userId, personId, faceId);
   await storeCrop(bytes, face.box, { width: image.width, height: image.height }, cropKey);
 

@@ -1,7 +1,10 @@
 import { config } from '../config.ts';
+import { unprocessable } from '../errors.ts';
 import { getFaceEngine } from '../face/engine.ts';
+import { MATCH_LEVEL_SETTINGS, type MatchLevel } from '../face/match-levels.ts';
 import { presentBox } from '../face-service/present.ts';
 import type { LoadedImage } from '../image/load.ts';
+import { requireLiveness } from '../liveness/binding.ts';
 import { galleryFor } from './gallery-cache.ts';
 import type { Gallery } from './gallery.ts';
 
@@ -44,11 +47,19 @@ export function matchFace(
 
 export interface SearchRequest {
   topK: number;
+  matchLevel: MatchLevel;
+  /** An explicit similarity threshold instead of the level's (then no false-match rate is stated). */
   threshold?: number;
   maxFaces: number;
+  /** Binds the search to a passed liveness session: the largest face is the live probe. */
+  livenessSessionId?: string;
 }
 
-/** `POST /v1/search`: every detected face of the image against the caller's library. */
+/**
+ * `POST /v1/search`: every detected face of the image against the caller's library. The level's rate is
+ * per comparison: a face searched against N enrolled persons meets N chances of a false match, which the
+ * margin rule (a clear lead over the runner-up) narrows but does not remove; see ACCURACY.md.
+ */
 export async function searchImage(userId: string, image: LoadedImage, request: SearchRequest) {
   const engine = getFaceEngine();
   const { SEARCH_MARGIN, GALLERY_CACHE_MB } = config();
@@ -56,12 +67,22 @@ export async function searchImage(userId: string, image: LoadedImage, request: S
     engine.detect(image, { maxFaces: request.maxFaces, withDescriptor: true }),
     galleryFor(userId, engine.model, GALLERY_CACHE_MB * 2 ** 20),
   ]);
+  if (request.livenessSessionId) {
+    const probe = detected.faces[0];
+    if (!probe) throw unprocessable('NO_FACE', 'No face was found in the image.');
+    await requireLiveness(userId, request.livenessSessionId, probe.descriptor!);
+  }
+  const level = MATCH_LEVEL_SETTINGS[request.matchLevel];
+  const custom = request.threshold !== undefined;
   const policy = {
     topK: request.topK,
-    threshold: request.threshold ?? engine.matchThreshold,
+    threshold: request.threshold ?? level.threshold,
     margin: SEARCH_MARGIN,
   };
   return {
+    matchLevel: custom ? null : request.matchLevel,
+    falseMatchRate: custom ? null : level.falseMatchRate,
+    threshold: policy.threshold,
     faces: detected.faces.map((face) => ({
       box: presentBox(face.box),
       matches: matchFace(gallery, face.descriptor!, policy, engine.similarityFromCosine),
