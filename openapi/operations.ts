@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MATCH_LEVELS } from '../shared/face/match-levels.ts';
 import { sessionCreatedSchema, verifyResultSchema } from '../shared/liveness/schemas.ts';
 
 /**
@@ -27,6 +28,7 @@ const box = z.object({
   width: z.number().int(),
   height: z.number().int(),
 });
+const matchLevel = z.enum(MATCH_LEVELS);
 const emotion = z.enum(['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise']);
 
 export const sharedSchemas = {
@@ -136,14 +138,22 @@ export const operations: Record<string, OperationDoc> = {
   facesCompare: {
     tag: 'faces',
     summary: '1:1 verification of the largest face in each image.',
+    description: [
+      '`match` is `similarity >= threshold`, the threshold of `matchLevel` (default NORMAL): LOW, NORMAL and HIGH are calibrated to false-match rates of 1e-2, 1e-3 and 1e-4 per comparison (ACCURACY.md says on what data and with what uncertainty).',
+      "`livenessSessionId` binds the decision to a liveness session the caller passed within the last 120 s: the face of image `a` must be the same person (NORMAL level) as the session's reference face, else 422 LIVENESS_REQUIRED (`details.problem`: NO_PASSED_SESSION or DIFFERENT_PERSON).",
+    ].join('\n\n'),
     response: z.object({
       similarity: z.number().min(0).max(1),
       match: z.boolean(),
       threshold: z.number(),
+      matchLevel: matchLevel,
+      falseMatchRate: z
+        .number()
+        .meta({ description: 'Stated false-match rate per comparison at `threshold`.' }),
       faceA: z.object({ box: ref('Box') }),
       faceB: z.object({ box: ref('Box') }),
     }),
-    errors: imageErrors({ 422: ['NO_FACE'] }),
+    errors: imageErrors({ 422: ['NO_FACE', 'LIVENESS_REQUIRED'] }),
   },
   facesLiveness: {
     tag: 'faces',
@@ -302,10 +312,13 @@ function libraryOperations(): Record<string, OperationDoc> {
       tag,
       summary: 'Enrols the one face of an image for a person.',
       description:
-        '201 for a new face; the same image bytes enrolled again for the same person answer 200 with the stored face. LOW_QUALITY details carry the measured faceSize/sharpness and the minimums.',
+        '201 for a new face; the same image bytes enrolled again for the same person answer 200 with the stored face. LOW_QUALITY details carry the measured faceSize/sharpness and the minimums. With `livenessSessionId`, the face must be the person who passed that liveness session within the last 120 s (else 422 LIVENESS_REQUIRED).',
       status: 201,
       response: enrolledFace,
-      errors: imageErrors({ 409: ['FACE_LIMIT_REACHED'], 422: ['NO_FACE', 'MULTIPLE_FACES', 'LOW_QUALITY'] }),
+      errors: imageErrors({
+        409: ['FACE_LIMIT_REACHED'],
+        422: ['NO_FACE', 'MULTIPLE_FACES', 'LOW_QUALITY', 'LIVENESS_REQUIRED'],
+      }),
     },
     personFacesDelete: {
       tag,
@@ -317,9 +330,15 @@ function libraryOperations(): Record<string, OperationDoc> {
     search: {
       tag,
       summary: 'Searches every face of an image against your library (1:N).',
-      description:
-        'Per face, the persons at or above `threshold` (default: the engine match threshold), best first, at most `topK`. A face whose best person does not lead the runner-up by the configured margin gets no match (unknown).',
+      description: [
+        'Per face, the persons at or above the threshold of `matchLevel` (default NORMAL; LOW/NORMAL/HIGH = false-match rate 1e-2/1e-3/1e-4 per comparison), best first, at most `topK`. A face whose best person does not lead the runner-up by the configured margin gets no match (unknown). The rate is per comparison: against N enrolled persons a stranger meets N chances, so large libraries should search at HIGH.',
+        "An explicit `threshold` replaces the level's; the response then states `matchLevel` and `falseMatchRate` as null (not calibrated).",
+        '`livenessSessionId`: the largest face must be the person who passed that liveness session within the last 120 s, else 422 LIVENESS_REQUIRED.',
+      ].join('\n\n'),
       response: z.object({
+        matchLevel: matchLevel.nullable(),
+        falseMatchRate: z.number().nullable(),
+        threshold: z.number(),
         faces: z.array(
           z.object({
             box,
@@ -329,7 +348,7 @@ function libraryOperations(): Record<string, OperationDoc> {
           }),
         ),
       }),
-      errors: imageErrors(),
+      errors: imageErrors({ 422: ['NO_FACE', 'LIVENESS_REQUIRED'] }),
     },
     meDataDelete: {
       tag,

@@ -1,5 +1,5 @@
 import { redis } from '../adapters/redis.ts';
-import { viaDependency } from '../errors.ts';
+import { deleteMatching, escapeGlob } from '../adapters/redis-erase.ts';
 
 /**
  * Face results cached per user (so that erasing a user's data erases their cache, and no result
@@ -29,16 +29,6 @@ export async function remember(key: string, value: unknown): Promise<void> {
   }
 }
 
-const escapeGlob = (s: string) => s.replace(/[*?[\]\\]/g, '\\$&');
-
-/** Erases every cached result of a user (DELETE /v1/me/data), with SCAN rather than the blocking KEYS. */
-export async function eraseResultCache(userId: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await viaDependency('redis', () =>
-      redis().scan(cursor, { match: `${escapeGlob(resultCachePrefix(userId))}*`, count: 500 }),
-    );
-    if (keys.length > 0) await viaDependency('redis', () => redis().del(...keys));
-    cursor = String(next);
-  } while (cursor !== '0');
-}
+/** Erases every cached result of a user (DELETE /v1/me/data). */
+export const eraseResultCache = (userId: string) =>
+  deleteMatching(`${escapeGlob(resultCachePrefix(userId))}*`);

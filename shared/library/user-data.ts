@@ -1,4 +1,5 @@
 import { eraseResultCache } from '../face-service/result-cache.ts';
+import { eraseLivenessRecords } from '../liveness/sessions.ts';
 import { eraseUploads } from '../uploads/erase.ts';
 import { eraseLibrary } from './erase.ts';
 
@@ -10,4 +11,5 @@ export async function eraseUserData(userId: string): Promise<void> {
   await eraseLibrary(userId);
   await eraseUploads(userId);
   await eraseResultCache(userId);
+  await eraseLivenessRecords(userId);
 }

@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { redis } from '../adapters/redis.ts';
+import { deleteMatching, escapeGlob } from '../adapters/redis-erase.ts';
 import { AppError, notFound, viaDependency } from '../errors.ts';
 import type { LivenessLevel } from '../face/liveness.ts';
 import { ACTIONS, type Action } from './actions.ts';
@@ -105,4 +106,11 @@ export async function findPass(userId: string, sessionId: string): Promise<Passe
   if (!raw) return undefined;
   const passed = JSON.parse(raw) as PassedSession;
   return Date.now() - passed.passedAt <= BINDING_SECONDS * 1000 ? passed : undefined;
+}
+
+/** Every session, claim and pass of a user, and the passive check's replay marks (DELETE /v1/me/data). */
+export async function eraseLivenessRecords(userId: string): Promise<void> {
+  const user = escapeGlob(userId);
+  await deleteMatching(`liveness:*:${user}:*`);
+  await deleteMatching(`liveness:${user}:*`);
 }

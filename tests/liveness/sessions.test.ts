@@ -123,7 +123,7 @@ test('a session verifies once (409), not after expiry (410), and never for anoth
   // Time travel: the session record says it expired a second ago.
   const late = await start(client);
   const key = `liveness:session:${client.session!.userId}:${late.sessionId}`;
-  const record = JSON.parse((await localRedis().get<string>(key))!);
+  const record = (await localRedis().get<Record<string, unknown>>(key))!;
   await localRedis().set(key, JSON.stringify({ ...record, expiresAt: Date.now() - 1000 }), { ex: 600 });
   const expired = await verify(client, late.sessionId, frames);
   assert.equal(expired.status, 410);
@@ -142,7 +142,13 @@ test('bad frames are refused before the session is used', async () => {
   assert.equal(notImage.status, 415);
   assert.equal(notImage.body.error.details.frame, 2);
   const big = await sharp({
-    create: { width: 1600, height: 1200, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } },
+    create: {
+      width: 1600,
+      height: 1200,
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 128, sigma: 60 },
+    },
   })
     .jpeg({ quality: 95 })
     .toBuffer();
