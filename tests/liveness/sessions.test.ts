@@ -183,3 +183,16 @@ test('livenessSessionId without a passed session is 422 LIVENESS_REQUIRED on com
   assert.equal(enrol.status, 422);
   assert.equal(enrol.body.error.code, 'LIVENESS_REQUIRED');
 });
+
+test('erasing the account removes its liveness sessions and claims', async () => {
+  const client = await login('erase');
+  const frames = burst(await Promise.all([0, 1, 2].map((i) => framed('bernadette/bernadette1.png', i * 5))));
+  const { sessionId } = await start(client);
+  await verify(client, sessionId, frames);
+  await start(client);
+  const userId = client.session!.userId;
+  const keys = async () => (await localRedis().scan(0, { match: `liveness:*${userId}:*`, count: 1000 }))[1];
+  assert.ok((await keys()).length >= 3, 'two sessions and one claim exist');
+  assert.equal((await client.delete('/v1/me/data')).status, 204);
+  assert.deepEqual(await keys(), []);
+});
