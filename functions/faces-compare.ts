@@ -11,6 +11,10 @@ const body = z.object({
   livenessSessionId: z.string().min(1).max(64).optional(),
 });
 
-export const handler = api({ auth: 'user', limit: 'face', body }, async ({ userId, body }) => ({
-  body: await compareFaces(userId, body),
-}));
+export const handler = api(
+  { auth: 'user', limit: 'face', body, audit: 'compare' },
+  async ({ userId, body }) => {
+    const result = await compareFaces(userId, body);
+    return { body: result, audit: { result: result.match ? 'match' : 'no_match' } };
+  },
+);

@@ -10,6 +10,10 @@ const body = withImage({
   fields: z.array(z.enum(FACE_FIELDS)).max(FACE_FIELDS.length).optional(),
 });
 
-export const handler = api({ auth: 'user', limit: 'face', body }, async ({ userId, body }) => ({
-  body: await detectFaces(userId, body, { maxFaces: body.maxFaces, fields: body.fields }),
-}));
+export const handler = api(
+  { auth: 'user', limit: 'face', body, audit: 'detect' },
+  async ({ userId, body }) => {
+    const result = await detectFaces(userId, body, { maxFaces: body.maxFaces, fields: body.fields });
+    return { body: result, audit: { result: `faces:${result.faceCount}` } };
+  },
+);

@@ -6,6 +6,10 @@ import { withImage } from '../shared/image-input.ts';
 
 const body = withImage({ level: z.enum(LIVENESS_LEVELS).default('NORMAL') });
 
-export const handler = api({ auth: 'user', limit: 'face', body }, async ({ userId, body }) => ({
-  body: await livenessCheck(userId, body, body.level),
-}));
+export const handler = api(
+  { auth: 'user', limit: 'face', body, audit: 'liveness' },
+  async ({ userId, body }) => {
+    const result = await livenessCheck(userId, body, body.level);
+    return { body: result, audit: { result: result.live ? 'live' : 'not_live' } };
+  },
+);

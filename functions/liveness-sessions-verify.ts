@@ -18,8 +18,9 @@ const body = z.object({
 const params = z.object({ sessionId: z.string() });
 
 export const handler = api(
-  { auth: 'user', limit: 'face', body, params },
-  async ({ userId, body, params }) => ({
-    body: await verifySession(userId, params.sessionId, await decodeFrames(body.frames)),
-  }),
+  { auth: 'user', limit: 'face', body, params, audit: 'liveness' },
+  async ({ userId, body, params }) => {
+    const result = await verifySession(userId, params.sessionId, await decodeFrames(body.frames));
+    return { body: result, audit: { result: result.live ? 'live' : 'not_live' } };
+  },
 );

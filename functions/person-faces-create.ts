@@ -7,7 +7,7 @@ import { personParams } from '../shared/library/schemas.ts';
 const body = withImage({ livenessSessionId: z.string().min(1).max(64).optional() });
 
 export const handler = api(
-  { auth: 'user', limit: 'face', body, params: personParams },
+  { auth: 'user', limit: 'face', body, params: personParams, audit: 'enrol' },
   async ({ userId, body, params }) => {
     const { face, created } = await enrolFace(
       userId,
@@ -17,6 +17,13 @@ export const handler = api(
         livenessSessionId: body.livenessSessionId,
       },
     );
-    return { status: created ? 201 : 200, body: face };
+    return {
+      status: created ? 201 : 200,
+      body: face,
+      audit: {
+        resource: `person/${params.personId}/face/${face.faceId}`,
+        result: created ? 'enrolled' : 'already_enrolled',
+      },
+    };
   },
 );

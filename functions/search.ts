@@ -13,6 +13,11 @@ const body = withImage({
   maxFaces: z.number().int().min(1).max(MAX_MAX_FACES).default(DEFAULT_MAX_FACES),
 });
 
-export const handler = api({ auth: 'user', limit: 'face', body }, async ({ userId, body }) => ({
-  body: await searchImage(userId, await resolveImage(userId, body), body),
-}));
+export const handler = api(
+  { auth: 'user', limit: 'face', body, audit: 'search' },
+  async ({ userId, body }) => {
+    const result = await searchImage(userId, await resolveImage(userId, body), body);
+    const matched = result.faces.filter((f) => f.matches.length > 0).length;
+    return { body: result, audit: { result: `faces:${result.faces.length} matched:${matched}` } };
+  },
+);

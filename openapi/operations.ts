@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditEntrySchema } from '../shared/audit/audit-log.ts';
 import { MATCH_LEVELS } from '../shared/face/match-levels.ts';
 import { sessionCreatedSchema, verifyResultSchema } from '../shared/liveness/schemas.ts';
 
@@ -352,9 +353,40 @@ function libraryOperations(): Record<string, OperationDoc> {
     },
     meDataDelete: {
       tag,
-      summary: 'Erases every person, face, upload and cached result of the caller.',
+      summary: 'Erases everything stored about the caller.',
+      description:
+        'Persons, faces and their crops, uploads, exports, cached results, liveness sessions, sign-in records and the audit log. One audit entry is written afterwards and kept: that an erasure happened, when, and by which request (the operator must be able to show that a deletion request was honoured). Rate-limit counters, keyed by the pseudonymous user id, expire within a day and are kept so an erasure cannot reset a quota.',
       status: 204,
       responseDescription: 'Erased. Idempotent: retry after a 503 until 204.',
+    },
+    meExport: {
+      tag,
+      summary: 'Everything stored about the caller, as one JSON document.',
+      description:
+        'Persons with their consent, face records without descriptors (templates are derived data and never leave the service), uploads, sites, cameras, sign-ins (times only) and the audit log. A document over 5 MB is not inlined: it is written to S3 and `download` carries a presigned GET valid for 15 minutes (the file is deleted after a day, or by erasure).',
+      response: z.object({
+        format: z.literal('facegate-export/1'),
+        exportedAt: z.iso.datetime(),
+        userId: z.string(),
+        persons: z.array(z.record(z.string(), z.unknown())).optional(),
+        faces: z.array(z.record(z.string(), z.unknown())).optional(),
+        uploads: z.array(z.record(z.string(), z.unknown())).optional(),
+        sites: z.array(z.record(z.string(), z.unknown())).optional(),
+        cameras: z.array(z.record(z.string(), z.unknown())).optional(),
+        sessions: z.array(z.record(z.string(), z.unknown())).optional(),
+        audit: z.array(auditEntrySchema).optional(),
+        notes: z.array(z.string()).optional(),
+        download: z
+          .object({ url: z.string(), bytes: z.number().int(), expiresAt: z.iso.datetime() })
+          .optional(),
+      }),
+    },
+    meAudit: {
+      tag,
+      summary: "The audit log of biometric operations on the caller's account, newest first.",
+      description:
+        'One entry per detect, compare, search, enrol, liveness check or verification, delete, export and erase that reached the service, whatever its outcome (`result`: `ok`, a domain outcome such as `match`/`no_match`/`live`/`not_live`/`faces:N`, or the error code). Entries are kept 365 days. Pass `nextCursor` back as `cursor`; `null` ends the list.',
+      response: z.object({ items: z.array(auditEntrySchema), nextCursor: z.string().nullable() }),
     },
   };
 }

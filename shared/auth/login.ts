@@ -1,8 +1,9 @@
+import { deleteAll, queryPrefix, type Key } from '../library/table.ts';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
 import { AppError, isAppError, viaDependency } from '../errors.ts';
 import { dynamo, tableName } from '../adapters/dynamo.ts';
-import { captchaRequired, recordFailedLogin } from '../captcha/login-failures.ts';
+import { captchaRequired, recordFailedLogin, recordSuccessfulLogin } from '../captcha/login-failures.ts';
 import { consumeCaptchaToken } from '../captcha/token.ts';
 import { issueSession, userIdFor } from './tokens.ts';
 import { exchangeLoginCode } from './wechat.ts';
@@ -29,7 +30,8 @@ const captchaNeeded = (message: string) =>
  * (for later decryption of user data the mini-program sends) and never returned.
  */
 export async function loginWithWeChat({ code, sourceIp, captchaToken }: LoginRequest): Promise<LoginResult> {
-  if (await captchaRequired(sourceIp)) {
+  const underCaptcha = await captchaRequired(sourceIp);
+  if (underCaptcha) {
     if (!captchaToken)
       throw captchaNeeded('Too many failed logins from your network: solve a captcha first.');
     if (!(await consumeCaptchaToken(captchaToken)))
@@ -43,6 +45,9 @@ export async function loginWithWeChat({ code, sourceIp, captchaToken }: LoginReq
     throw e;
   }
   const userId = userIdFor(config().WECHAT_APP_ID, wechat.openid);
+  // Raises this source's failed-login threshold: many users behind one NAT (login-failures.ts). Not a
+  // sign-in that needed a captcha: a source over its threshold cannot raise it from there.
+  if (!underCaptcha) await recordSuccessfulLogin(sourceIp, userId);
   const { session, token, signingKey } = issueSession(userId);
   await viaDependency('dynamodb', () =>
     dynamo().send(
@@ -59,4 +64,9 @@ export async function loginWithWeChat({ code, sourceIp, captchaToken }: LoginReq
     ),
   );
   return { token, signingKey, expiresAt: new Date(session.expiresAt * 1000).toISOString(), userId };
+}
+
+/** Erasure: the sign-in records and the WeChat session keys kept with them (tokens are self-contained). */
+export async function eraseSignIns(userId: string): Promise<void> {
+  await deleteAll(await queryPrefix<Key>(`USER#${userId}`, 'SESSION#', ['pk', 'sk']));
 }

@@ -1,5 +1,7 @@
 import middy from '@middy/core';
 import type { z } from 'zod';
+import { recordAudit, type AuditAction } from '../audit/audit-log.ts';
+import { isAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { faceLimit } from './middleware/face-limit.ts';
@@ -18,6 +20,8 @@ export interface ApiOptions<B, Q, P, A> {
   body?: B;
   query?: Q;
   params?: P;
+  /** A biometric operation: every call that reaches the handler is written to the caller's audit log. */
+  audit?: AuditAction;
 }
 
 export interface ApiRequest<B, Q, P, U> {
@@ -70,7 +74,7 @@ export function api<
       log: state.log,
       rawBody: state.rawBody,
     };
-    const result = await fn(req);
+    const result = options.audit ? await audited(options.audit, req, () => fn(req)) : await fn(req);
     const status = result.status ?? 200;
     return {
       statusCode: status,
@@ -83,4 +87,44 @@ export function api<
   });
   // The OpenAPI generator reads the same schemas that validate requests.
   return Object.assign(handler, { route: options as ApiOptions<z.ZodType, z.ZodType, z.ZodType, A> });
+}
+
+/** What an audit entry names when the handler does not say: the path's resource, else the image. */
+function defaultResource(params: unknown): string {
+  const p = (params ?? {}) as Record<string, string | undefined>;
+  if (p.sessionId) return `liveness-session/${p.sessionId}`;
+  if (p.personId) return p.faceId ? `person/${p.personId}/face/${p.faceId}` : `person/${p.personId}`;
+  if (p.uploadId) return `upload/${p.uploadId}`;
+  return 'image';
+}
+
+/**
+ * Runs the handler and records the outcome in the same request: the handler's own result or `ok`, or the
+ * error code when it failed. A failed audit write fails a successful request (503: nothing biometric goes
+ * unrecorded); after a failed operation it is only logged, so the client still sees the real error.
+ */
+async function audited(
+  action: AuditAction,
+  req: { userId?: string; requestId: string; params: unknown; log: Logger },
+  run: () => Promise<HttpResult>,
+): Promise<HttpResult> {
+  const userId = req.userId!;
+  const entry = (result: string, resource?: string) => ({
+    action,
+    resource: resource ?? defaultResource(req.params),
+    result,
+    requestId: req.requestId,
+  });
+  let result: HttpResult;
+  try {
+    result = await run();
+  } catch (e) {
+    const code = isAppError(e) ? e.code : 'INTERNAL';
+    await recordAudit(userId, entry(code)).catch((auditError: unknown) =>
+      req.log.error('audit write failed', { action, error: String(auditError) }),
+    );
+    throw e;
+  }
+  await recordAudit(userId, entry(result.audit?.result ?? 'ok', result.audit?.resource));
+  return result;
 }

@@ -28,4 +28,6 @@ export interface HttpResult {
   status?: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** For audited operations: what to record besides the action (defaults: the path's resource, `ok`). */
+  audit?: { resource?: string; result?: string };
 }

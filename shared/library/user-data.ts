@@ -1,5 +1,8 @@
+import { eraseAudit } from '../audit/audit-log.ts';
 import { eraseResultCache } from '../face-service/result-cache.ts';
+import { eraseSignIns } from '../auth/login.ts';
 import { eraseLivenessRecords } from '../liveness/sessions.ts';
+import { eraseExports } from '../privacy/export.ts';
 import { eraseUploads } from '../uploads/erase.ts';
 import { eraseLibrary } from './erase.ts';
 
@@ -12,4 +15,7 @@ export async function eraseUserData(userId: string): Promise<void> {
   await eraseUploads(userId);
   await eraseResultCache(userId);
   await eraseLivenessRecords(userId);
+  await eraseExports(userId);
+  await eraseSignIns(userId);
+  await eraseAudit(userId);
 }

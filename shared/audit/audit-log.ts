@@ -1,0 +1,109 @@
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { dynamo, tableName } from '../adapters/dynamo.ts';
+import { validationFailed } from '../errors.ts';
+import { ownerPk } from '../library/keys.ts';
+import { db, deleteAll, queryPrefix, type Key } from '../library/table.ts';
+
+/**
+ * The audit log of biometric operations on an account (PIPL Art. 55/56-style records; GDPR Art. 30).
+ * Items live in the owner's partition at `AUDIT#<ISO time>#<requestId>`, so the sort key is the time
+ * line and another user's entries never resolve. Each expires after AUDIT_RETENTION_DAYS (DynamoDB TTL;
+ * reads skip expired items too, since TTL deletion lags and the local emulator has none).
+ */
+export const AUDIT_ACTIONS = [
+  'detect',
+  'compare',
+  'search',
+  'enrol',
+  'liveness',
+  'delete',
+  'export',
+  'erase',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export const AUDIT_RETENTION_DAYS = 365;
+const PREFIX = 'AUDIT#';
+
+export interface AuditEntry {
+  at: string;
+  action: AuditAction;
+  /** What the operation touched, e.g. `person/p…`, `image/sha256:…`, `liveness-session/lv_…`, `account`. */
+  resource: string;
+  /** `ok`, a domain outcome (`match`, `no_match`, `live`, `not_live`, `faces:3`) or the error code. */
+  result: string;
+  requestId: string;
+}
+
+export const auditEntrySchema = z.object({
+  at: z.iso.datetime(),
+  action: z.enum(AUDIT_ACTIONS),
+  resource: z.string(),
+  result: z.string(),
+  requestId: z.string(),
+});
+
+export async function recordAudit(userId: string, entry: Omit<AuditEntry, 'at'>, now = new Date()) {
+  const at = now.toISOString();
+  await db(() =>
+    dynamo().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: {
+          pk: ownerPk(userId),
+          sk: `${PREFIX}${at}#${entry.requestId}`,
+          at,
+          ...entry,
+          ttl: Math.floor(now.getTime() / 1000) + AUDIT_RETENTION_DAYS * 86400,
+        },
+      }),
+    ),
+  );
+}
+
+/** Newest first. The cursor is the last sort key seen, opaque to clients and bound to the caller. */
+export async function listAudit(userId: string, page: { limit: number; cursor?: string }) {
+  let after: string | undefined;
+  if (page.cursor !== undefined) {
+    after = Buffer.from(page.cursor, 'base64url').toString('utf8');
+    if (!after.startsWith(PREFIX) || after.length > 200) {
+      throw validationFailed({ cursor: 'is not a cursor returned by this endpoint' });
+    }
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const out = await db(() =>
+    dynamo().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': ownerPk(userId), ':prefix': PREFIX },
+        ScanIndexForward: false,
+        Limit: page.limit,
+        ExclusiveStartKey: after ? { pk: ownerPk(userId), sk: after } : undefined,
+      }),
+    ),
+  );
+  const items = (out.Items ?? []) as (AuditEntry & { sk: string; ttl: number })[];
+  const last = out.LastEvaluatedKey?.sk as string | undefined;
+  return {
+    items: items
+      .filter((i) => i.ttl > now)
+      .map(({ at, action, resource, result, requestId }) => ({ at, action, resource, result, requestId })),
+    nextCursor: last ? Buffer.from(last).toString('base64url') : null,
+  };
+}
+
+/** Every entry, oldest first (export). */
+export async function allAudit(userId: string): Promise<AuditEntry[]> {
+  const now = Math.floor(Date.now() / 1000);
+  const items = await queryPrefix<AuditEntry & { ttl: number }>(ownerPk(userId), PREFIX);
+  return items
+    .filter((i) => i.ttl > now)
+    .map(({ at, action, resource, result, requestId }) => ({ at, action, resource, result, requestId }));
+}
+
+/** Erasure removes the log too; the erase request's own entry is written after it, as the tombstone. */
+export async function eraseAudit(userId: string): Promise<void> {
+  await deleteAll(await queryPrefix<Key>(ownerPk(userId), PREFIX, ['pk', 'sk']));
+}
