@@ -3,7 +3,7 @@ import { createLogger } from '../shared/log.ts';
 import { validateObjectKey } from '../shared/uploads/validate.ts';
 
 /**
- * The bucket's s3:ObjectCreated:* notification (prefix `users/`): validates uploads as soon as they land,
+ * The bucket's s3:ObjectCreated:* notification (prefix `uploads/`): validates uploads as soon as they land,
  * whether or not the client calls complete. Not an HTTP endpoint. Every record is attempted; if any
  * failed (a dependency was down), the invocation fails so that Lambda retries it, which is safe because
  * validation is idempotent.

@@ -41,6 +41,13 @@ const schema = z.object({
     .default(6 * 1024 * 1024),
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(40_000_000),
   /** Largest direct-to-S3 upload (POST /v1/uploads); above 10 MiB uploads are multipart. */
+  /** Uploads (original and validated copy) are deleted this long after creation. */
+  UPLOAD_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
   UPLOAD_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -56,6 +63,8 @@ const schema = z.object({
   ENROL_MIN_FACE_SIZE: z.coerce.number().int().positive().default(64),
   ENROL_MIN_SHARPNESS: z.coerce.number().min(0).max(1).default(0.2),
   PERSON_MAX_FACES: z.coerce.number().int().positive().default(100),
+  /** Opt-in: keep a JPEG crop of each enrolled face (for re-embedding after a model change); see PRIVACY.md. */
+  ENROL_STORE_CROPS: bool.default(false),
   SEARCH_MARGIN: z.coerce.number().min(0).max(1).default(0.08),
   GALLERY_CACHE_MB: z.coerce.number().int().positive().default(256),
   CORS_ORIGINS: z.string().default('*'),

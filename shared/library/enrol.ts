@@ -87,7 +87,7 @@ export async function enrolFace(
   bytes: Buffer,
   options: { livenessSessionId?: string } = {},
 ): Promise<{ face: EnrolledFace; created: boolean }> {
-  const { PERSON_MAX_FACES, ENROL_MIN_FACE_SIZE, ENROL_MIN_SHARPNESS } = config();
+  const { PERSON_MAX_FACES, ENROL_MIN_FACE_SIZE, ENROL_MIN_SHARPNESS, ENROL_STORE_CROPS } = config();
   const [person, image] = await Promise.all([findPerson(userId, personId), decodeImage(bytes)]);
   if (!person) throw notFound('person');
   const faceId = faceIdFor(personId, image.sha256);
@@ -109,8 +109,9 @@ export async function enrolFace(
     minSharpness: ENROL_MIN_SHARPNESS,
   });
   if (options.livenessSessionId) await requireLiveness(userId, options.livenessSessionId, face.descriptor!);
-  const cropKey = faceCropKey(userId, personId, faceId);
-  await storeCrop(bytes, face.box, { width: image.width, height: image.height }, cropKey);
+  // The template is what search needs; the face image is kept only where the operator opted in.
+  const cropKey = ENROL_STORE_CROPS ? faceCropKey(userId, personId, faceId) : undefined;
+  if (cropKey) await storeCrop(bytes, face.box, { width: image.width, height: image.height }, cropKey);
 
   const quality = roundedQuality(face);
   const record = newFaceRecord({

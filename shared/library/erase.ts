@@ -1,7 +1,4 @@
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { bucketName, s3 } from '../adapters/s3.ts';
-import { viaDependency } from '../errors.ts';
-import { deleteFaceCrops } from './faces.ts';
+import { deletePrefix } from '../adapters/s3-erase.ts';
 import { bumpGalleryVersion } from './gallery-version.ts';
 import { FACE_PREFIX, PERSON_PREFIX, ownerFacesPrefix, ownerPk } from './keys.ts';
 import { deleteAll, queryPrefix, type Key } from './table.ts';
@@ -16,21 +13,8 @@ export async function eraseLibrary(userId: string): Promise<void> {
     for (const prefix of [PERSON_PREFIX, FACE_PREFIX]) {
       await deleteAll(await queryPrefix<Key>(ownerPk(userId), prefix, ['pk', 'sk']));
     }
-    await deleteFaceCrops(await listObjectKeys(ownerFacesPrefix(userId)));
+    await deletePrefix(ownerFacesPrefix(userId));
   } finally {
     await bumpGalleryVersion(userId);
   }
-}
-
-async function listObjectKeys(prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await viaDependency('s3', () =>
-      s3().send(new ListObjectsV2Command({ Bucket: bucketName(), Prefix: prefix, ContinuationToken: token })),
-    );
-    for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
-    token = page.NextContinuationToken;
-  } while (token);
-  return keys;
 }

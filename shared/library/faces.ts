@@ -1,7 +1,6 @@
-import { DeleteObjectsCommand } from '@aws-sdk/client-s3';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../adapters/dynamo.ts';
-import { bucketName, s3 } from '../adapters/s3.ts';
+import { deleteObjects } from '../adapters/s3-erase.ts';
 import { AppError, notFound, viaDependency } from '../errors.ts';
 import type { Box, FaceQuality } from '../face/engine.ts';
 import { bumpGalleryVersion } from './gallery-version.ts';
@@ -21,8 +20,11 @@ export interface FaceRecord {
   /** Descriptors compare only within one model name + version; others are re-embedded from the crop. */
   modelName: string;
   modelVersion: string;
-  /** S3 key of the face crop (users/<userId>/faces/...), kept so a new model can re-embed. */
-  cropKey: string;
+  /**
+   * S3 key of the face crop (users/<userId>/faces/...), only with the ENROL_STORE_CROPS opt-in: it lets a
+   * new model re-embed without asking for the photo again, at the price of keeping a face image.
+   */
+  cropKey?: string;
 }
 
 interface FaceItem extends FaceRecord {
@@ -96,7 +98,7 @@ export async function findFace(
 
 /** A person's faces without their descriptors. */
 export function listPersonFaces(userId: string, personId: string) {
-  return queryPrefix<FaceSummary & { pk: string; sk: string; cropKey: string }>(
+  return queryPrefix<FaceSummary & { pk: string; sk: string; cropKey?: string }>(
     ownerPk(userId),
     personFacesPrefix(personId),
     ['pk', 'sk', 'faceId', 'createdAt', 'quality', 'cropKey'],
@@ -189,17 +191,6 @@ export async function removeFace(userId: string, personId: string, faceId: strin
   }
 }
 
-/** Deletes crops from S3, up to 1000 per request. */
-export async function deleteFaceCrops(keys: readonly string[]): Promise<void> {
-  for (let i = 0; i < keys.length; i += 1000) {
-    const batch = keys.slice(i, i + 1000);
-    await viaDependency('s3', () =>
-      s3().send(
-        new DeleteObjectsCommand({
-          Bucket: bucketName(),
-          Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-        }),
-      ),
-    );
-  }
-}
+/** Deletes crops from S3 (faces enrolled without the opt-in have none). */
+export const deleteFaceCrops = (cropKeys: readonly (string | undefined)[]) =>
+  deleteObjects(cropKeys.filter((k): k is string => k !== undefined));

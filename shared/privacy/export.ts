@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { bucketName, s3, s3ForPresigning } from '../adapters/s3.ts';
+import { deletePrefix } from '../adapters/s3-erase.ts';
 import { allAudit } from '../audit/audit-log.ts';
 import { viaDependency } from '../errors.ts';
 import { ownerPk } from '../library/keys.ts';
@@ -118,24 +119,4 @@ export async function exportUserData(userId: string) {
 }
 
 /** Erasure: the export files too. */
-export async function eraseExports(userId: string): Promise<void> {
-  let token: string | undefined;
-  do {
-    const page = await viaDependency('s3', () =>
-      s3().send(
-        new ListObjectsV2Command({
-          Bucket: bucketName(),
-          Prefix: exportPrefix(userId),
-          ContinuationToken: token,
-        }),
-      ),
-    );
-    const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
-    if (keys.length > 0) {
-      await viaDependency('s3', () =>
-        s3().send(new DeleteObjectsCommand({ Bucket: bucketName(), Delete: { Objects: keys } })),
-      );
-    }
-    token = page.NextContinuationToken;
-  } while (token);
-}
+export const eraseExports = (userId: string) => deletePrefix(exportPrefix(userId));

@@ -25,7 +25,7 @@ describe('presigned POST uploads (up to 10 MiB)', () => {
     assert.equal(ticket.method, 'POST');
     assert.match(ticket.uploadId, /^u[0-9a-f]{32}$/);
     if (ticket.method !== 'POST') return;
-    const key = `users/${userId}/uploads/${ticket.uploadId}`;
+    const key = `uploads/${userId}/${ticket.uploadId}`;
     assert.equal(ticket.fields.key, key);
     assert.equal(ticket.fields['Content-Type'], 'image/png');
     assert.equal(new URL(ticket.url).pathname, `/${config().BUCKET_NAME}`);
@@ -78,7 +78,7 @@ describe('multipart uploads (above 10 MiB)', () => {
     );
     for (const { partNumber, url } of ticket.parts) {
       const u = new URL(url);
-      assert.equal(u.pathname, `/${config().BUCKET_NAME}/users/${userId}/uploads/${ticket.uploadId}`);
+      assert.equal(u.pathname, `/${config().BUCKET_NAME}/uploads/${userId}/${ticket.uploadId}`);
       assert.equal(u.searchParams.get('partNumber'), String(partNumber));
       assert.ok(u.searchParams.get('uploadId'));
       assert.equal(u.searchParams.get('X-Amz-Expires'), String(UPLOAD_URL_TTL_SECONDS));

@@ -1,3 +1,4 @@
+import { config } from '../config.ts';
 import { randomBytes } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../adapters/dynamo.ts';
@@ -8,8 +9,8 @@ import { conditionalWrite, db, queryPrefix } from '../library/table.ts';
 /**
  * Upload records: one item per upload in the owner's partition (`USER#<userId>`, `UPLOAD#<uploadId>`),
  * so another user's uploadId simply does not resolve. Objects: what the client sends lands at
- * `users/<userId>/uploads/<uploadId>`; validation stores the normalised copy at
- * `users/<userId>/validated/<uploadId>` and deletes the original (it carries the client's metadata).
+ * `uploads/<userId>/<uploadId>`; validation stores the normalised copy at
+ * `uploads/<userId>/validated/<uploadId>` and deletes the original (it carries the client's metadata).
  */
 
 export type UploadStatus = 'pending' | 'validated' | 'rejected';
@@ -42,7 +43,7 @@ export interface UploadRecord {
   height?: number;
   format?: ImageFormat;
   receivedSha256?: string;
-  /** Epoch seconds: pending and rejected records expire (AWS TTL); validated ones stay. */
+  /** Epoch seconds: end of retention (DynamoDB TTL), for every upload. */
   ttl?: number;
 }
 
@@ -59,16 +60,20 @@ export interface UploadView {
 }
 
 const UPLOAD_PREFIX = 'UPLOAD#';
-/** Pending or rejected uploads are forgotten after a day. */
-const UNFINISHED_TTL_SECONDS = 24 * 3600;
 
 const ownerPk = (userId: string) => `USER#${userId}`;
 const uploadSk = (uploadId: string) => `${UPLOAD_PREFIX}${uploadId}`;
 
-export const uploadKey = (userId: string, uploadId: string) => `users/${userId}/uploads/${uploadId}`;
-export const validatedKey = (userId: string, uploadId: string) => `users/${userId}/validated/${uploadId}`;
-/** S3 prefixes holding a user's upload objects, for erasure. */
-export const uploadPrefixes = (userId: string) => [`users/${userId}/uploads/`, `users/${userId}/validated/`];
+/**
+ * Upload objects live under one bucket prefix, `uploads/`, so that one S3 lifecycle rule expires them all
+ * (serverless.yml); per user `uploads/<userId>/<uploadId>` (the bytes as sent) and
+ * `uploads/<userId>/validated/<uploadId>` (metadata stripped).
+ */
+export const UPLOADS_PREFIX = 'uploads/';
+export const userUploadsPrefix = (userId: string) => `${UPLOADS_PREFIX}${userId}/`;
+export const uploadKey = (userId: string, uploadId: string) => `${userUploadsPrefix(userId)}${uploadId}`;
+export const validatedKey = (userId: string, uploadId: string) =>
+  `${userUploadsPrefix(userId)}validated/${uploadId}`;
 
 /** Ids look like this; anything else cannot exist and is answered 404 without a lookup. */
 const UPLOAD_ID = /^u[a-f0-9]{32}$/;
@@ -76,9 +81,21 @@ export const newUploadId = () => `u${randomBytes(16).toString('hex')}`;
 
 /** The owner and upload an object key belongs to, if it is an upload's original. */
 export function parseUploadKey(key: string): { userId: string; uploadId: string } | undefined {
-  const match = /^users\/([^/]+)\/uploads\/([^/]+)$/.exec(key);
+  const match = /^uploads\/([^/]+)\/([^/]+)$/.exec(key);
   return match && UPLOAD_ID.test(match[2]!) ? { userId: match[1]!, uploadId: match[2]! } : undefined;
 }
+
+/** The owner and upload of any upload object (original or validated copy), for the retention sweep. */
+export function parseAnyUploadKey(key: string): { userId: string; uploadId: string } | undefined {
+  const match = /^uploads\/([^/]+)\/(?:validated\/)?([^/]+)$/.exec(key);
+  return match && UPLOAD_ID.test(match[2]!) ? { userId: match[1]!, uploadId: match[2]! } : undefined;
+}
+
+/** Every upload, whatever its state, is deleted UPLOAD_RETENTION_HOURS after creation (PRIVACY.md). */
+export const retentionEnd = (createdAtMs: number) =>
+  Math.floor(createdAtMs / 1000) + config().UPLOAD_RETENTION_HOURS * 3600;
+const isExpired = (record: UploadRecord, nowMs: number) =>
+  record.ttl !== undefined && record.ttl * 1000 <= nowMs;
 
 export function newRecord(
   userId: string,
@@ -89,7 +106,7 @@ export function newRecord(
     sk: uploadSk(fields.uploadId),
     status: 'pending',
     createdAt: new Date().toISOString(),
-    ttl: Math.floor(Date.now() / 1000) + UNFINISHED_TTL_SECONDS,
+    ttl: retentionEnd(Date.now()),
     ...fields,
   };
 }
@@ -98,7 +115,8 @@ export async function putRecord(record: UploadRecord): Promise<void> {
   await db(() => dynamo().send(new PutCommand({ TableName: tableName(), Item: record })));
 }
 
-export async function findRecord(userId: string, uploadId: string): Promise<UploadRecord | undefined> {
+/** The record even past its retention (the sweep removes those); `findRecord` hides them. */
+export async function findRecordAnyAge(userId: string, uploadId: string): Promise<UploadRecord | undefined> {
   if (!UPLOAD_ID.test(uploadId)) return undefined;
   const out = await db(() =>
     dynamo().send(
@@ -112,6 +130,12 @@ export async function findRecord(userId: string, uploadId: string): Promise<Uplo
   return out.Item as UploadRecord | undefined;
 }
 
+/** The caller's upload unless it passed its retention (DynamoDB's TTL deletion lags by up to days). */
+export async function findRecord(userId: string, uploadId: string): Promise<UploadRecord | undefined> {
+  const record = await findRecordAnyAge(userId, uploadId);
+  return record && !isExpired(record, Date.now()) ? record : undefined;
+}
+
 /** The caller's upload, or 404 NOT_FOUND (also for another user's id). */
 export async function getRecord(userId: string, uploadId: string): Promise<UploadRecord> {
   const record = await findRecord(userId, uploadId);
@@ -119,7 +143,11 @@ export async function getRecord(userId: string, uploadId: string): Promise<Uploa
   return record;
 }
 
-export const listRecords = (userId: string) => queryPrefix<UploadRecord>(ownerPk(userId), UPLOAD_PREFIX);
+/** Every upload of the user still within its retention. */
+export async function listRecords(userId: string): Promise<UploadRecord[]> {
+  const now = Date.now();
+  return (await queryPrefix<UploadRecord>(ownerPk(userId), UPLOAD_PREFIX)).filter((r) => !isExpired(r, now));
+}
 
 export type Outcome =
   | { status: 'validated'; width: number; height: number; format: ImageFormat; receivedSha256: string }
@@ -134,18 +162,16 @@ export async function settleRecord(
   outcome: Outcome,
 ): Promise<UploadRecord | undefined> {
   const fields = Object.entries(outcome);
-  const validated = outcome.status === 'validated';
   const out = await conditionalWrite(() =>
     dynamo().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: { pk: record.pk, sk: record.sk },
-        UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}${validated ? ' REMOVE #ttl' : ''}`,
+        UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
         ConditionExpression: '#status = :pending',
         ExpressionAttributeNames: {
           '#status': 'status',
           ...Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
-          ...(validated ? { '#ttl': 'ttl' } : {}),
         },
         ExpressionAttributeValues: {
           ':pending': 'pending',

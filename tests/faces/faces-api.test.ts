@@ -69,7 +69,7 @@ test('compare matches the same person and not two different people', async () =>
   const client = await login('compare');
   const same = await client.post('/v1/faces/compare', {
     a: { image: fixtureBase64('sheldon/sheldon1.png') },
-    b: { image: fixtureBase64('sheldon/sheldon4.png') },
+    b: { image: fixtureBase64('sheldon/sheldon3.png') },
   });
   assert.equal(same.status, 200);
   assert.equal(same.body.match, true);
@@ -81,6 +81,30 @@ test('compare matches the same person and not two different people', async () =>
   });
   assert.equal(different.body.match, false);
   assert.ok(different.body.similarity < different.body.threshold);
+  assert.equal(same.body.matchLevel, 'NORMAL');
+  assert.equal(same.body.falseMatchRate, 1e-3);
+});
+
+test('match levels move the threshold with the stated false-match rate', async () => {
+  const client = await login('levels');
+  const pair = { a: { image: fixtureBase64('amy/amy1.png') }, b: { image: fixtureBase64('amy/amy3.png') } };
+  const levels: Record<string, { threshold: number; falseMatchRate: number }> = {};
+  for (const matchLevel of ['LOW', 'NORMAL', 'HIGH']) {
+    const res = await client.post('/v1/faces/compare', { ...pair, matchLevel });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.matchLevel, matchLevel);
+    assert.equal(res.body.match, res.body.similarity >= res.body.threshold);
+    levels[matchLevel] = res.body;
+  }
+  assert.ok(
+    levels.LOW!.threshold < levels.NORMAL!.threshold && levels.NORMAL!.threshold < levels.HIGH!.threshold,
+  );
+  assert.deepEqual(
+    Object.values(levels).map((l) => l.falseMatchRate),
+    [1e-2, 1e-3, 1e-4],
+  );
+  const bad = await client.post('/v1/faces/compare', { ...pair, matchLevel: 'MEDIUM' });
+  assert.equal(bad.status, 400);
 });
 
 test('compare without a face in one image answers 422 NO_FACE naming which', async () => {

@@ -12,7 +12,7 @@ import { apiEnv, localS3, urls } from '../support/stack.ts';
 const origin = new URL(urls.api).origin;
 
 const objectsOf = async (userId: string) =>
-  (await localS3().send(new ListObjectsV2Command({ Bucket: apiEnv.BUCKET_NAME, Prefix: `users/${userId}/` })))
+  (await localS3().send(new ListObjectsV2Command({ Bucket: apiEnv.BUCKET_NAME, Prefix: `uploads/${userId}/` })))
     .Contents ?? [];
 
 describe('eraseUploads', () => {
@@ -29,7 +29,7 @@ describe('eraseUploads', () => {
     const validated = (await c.post('/v1/uploads', { contentType: 'image/png', size: png.length })).body
       .uploadId;
     await localS3().send(
-      new PutObjectCommand({ Bucket: bucket, Key: `users/${userId}/uploads/${validated}`, Body: png }),
+      new PutObjectCommand({ Bucket: bucket, Key: `uploads/${userId}/${validated}`, Body: png }),
     );
     assert.equal((await c.post(`/v1/uploads/${validated}/complete`)).body.status, 'validated');
     // Multipart, one part sent.
@@ -51,7 +51,7 @@ describe('eraseUploads', () => {
       localS3().send(
         new ListPartsCommand({
           Bucket: bucket,
-          Key: `users/${userId}/uploads/${multipart.uploadId}`,
+          Key: `uploads/${userId}/${multipart.uploadId}`,
           UploadId: multipartId,
         }),
       ),

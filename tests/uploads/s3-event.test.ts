@@ -46,14 +46,14 @@ describe('uploads-s3-event', () => {
     const bytes = await readFile(new URL('../fixtures/faces/misc/face2.png', import.meta.url));
     const created = await c.post('/v1/uploads', { contentType: 'image/png', size: bytes.length });
     const { uploadId } = created.body;
-    const key = `users/${userId}/uploads/${uploadId}`;
+    const key = `uploads/${userId}/${uploadId}`;
     await put(key, bytes); // as the presigned POST would
 
     await handler(objectCreated(key));
     const status = await c.get(`/v1/uploads/${uploadId}`);
     assert.equal(status.body.status, 'validated');
     assert.equal(await exists(key), false);
-    assert.equal(await exists(`users/${userId}/validated/${uploadId}`), true);
+    assert.equal(await exists(`uploads/${userId}/validated/${uploadId}`), true);
 
     await handler(objectCreated(key));
     assert.deepEqual((await c.post(`/v1/uploads/${uploadId}/complete`)).body, status.body);
@@ -62,7 +62,7 @@ describe('uploads-s3-event', () => {
   it('deletes objects at upload keys that have no pending upload; leaves other keys alone', async () => {
     const c = await login();
     const userId = c.session!.userId;
-    const orphan = `users/${userId}/uploads/u${randomBytes(16).toString('hex')}`;
+    const orphan = `uploads/${userId}/u${randomBytes(16).toString('hex')}`;
     const other = `users/${userId}/faces/p1/f1.jpg`;
     await Promise.all([put(orphan, randomBytes(64)), put(other, randomBytes(64))]);
 
@@ -77,7 +77,7 @@ describe('uploads-s3-event', () => {
     const bytes = Buffer.from('not an image');
     const created = await c.post('/v1/uploads', { contentType: 'image/jpeg', size: bytes.length });
     const { uploadId } = created.body;
-    const key = `users/${userId}/uploads/${uploadId}`;
+    const key = `uploads/${userId}/${uploadId}`;
     await put(key, bytes);
     assert.equal((await c.post(`/v1/uploads/${uploadId}/complete`)).body.status, 'rejected');
 

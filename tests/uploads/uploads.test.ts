@@ -43,14 +43,14 @@ async function putPart(url: string, bytes: Buffer): Promise<string> {
 /** Keys the bucket holds for a user. */
 async function objectsOf(userId: string): Promise<string[]> {
   const page = await localS3().send(
-    new ListObjectsV2Command({ Bucket: apiEnv.BUCKET_NAME, Prefix: `users/${userId}/` }),
+    new ListObjectsV2Command({ Bucket: apiEnv.BUCKET_NAME, Prefix: `uploads/${userId}/` }),
   );
   return (page.Contents ?? []).map((o) => o.Key!).sort();
 }
 
 async function storedCopy(userId: string, uploadId: string): Promise<Buffer> {
   const out = await localS3().send(
-    new GetObjectCommand({ Bucket: apiEnv.BUCKET_NAME, Key: `users/${userId}/validated/${uploadId}` }),
+    new GetObjectCommand({ Bucket: apiEnv.BUCKET_NAME, Key: `uploads/${userId}/validated/${uploadId}` }),
   );
   return Buffer.from(await out.Body!.transformToByteArray());
 }
@@ -81,7 +81,7 @@ describe('presigned POST upload', () => {
     // Completing again changes nothing.
     assert.deepEqual((await c.post(`/v1/uploads/${uploadId}/complete`, {})).body, done.body);
     // The original is replaced by the normalised copy.
-    assert.deepEqual(await objectsOf(userId), [`users/${userId}/validated/${uploadId}`]);
+    assert.deepEqual(await objectsOf(userId), [`uploads/${userId}/validated/${uploadId}`]);
 
     const detected = await c.post('/v1/faces/detect', { uploadId });
     assert.equal(detected.status, 200, JSON.stringify(detected.body));
