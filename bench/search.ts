@@ -129,7 +129,11 @@ async function timedAsync<T>(fn: () => Promise<T>): Promise<[T, number]> {
 /** Writes a synthetic gallery into the local table under a throwaway user and times loadGallery(). */
 async function measureLoad(data: Synthetic): Promise<{ writeMs: number; loadMs: number }> {
   const userId = `bench-search-${randomUUID()}`;
-  const personItems = data.persons.map((p) => ({ ...newPersonItem(userId, { name: p.name }), faceCount: 4 }));
+  const consent = { obtainedAt: new Date().toISOString(), method: 'benchmark', purpose: 'benchmark' };
+  const personItems = data.persons.map((p) => ({
+    ...newPersonItem(userId, { name: p.name, consent }),
+    faceCount: 4,
+  }));
   const faceItems = data.faces.map((face, i) => {
     const personId = personItems[data.exact[i]!.personIndex]!.personId;
     const faceId = faceIdFor(personId, String(i));

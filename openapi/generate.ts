@@ -149,7 +149,10 @@ export async function buildSpec() {
           in: 'header',
           required: true,
           description:
-            'hex HMAC-SHA256(signingKey, METHOD\\nPATH\\nCANONICAL_QUERY\\nX-Timestamp\\nX-Nonce\\nhex(SHA-256(body))).',
+            'hex HMAC-SHA256(signingKey, METHOD\\nPATH\\nCANONICAL_QUERY\\nX-Timestamp\\nX-Nonce\\nhex(SHA-256(body))). ' +
+            'PATH is the path as sent, trailing slash included; the server accepts it signed literally or with ' +
+            'its percent-encoding canonicalised segment by segment (decoded, then RFC 3986 encoded: ' +
+            '`/v1/persons/%70x` as `/v1/persons/px`), see shared/client/canonical.ts canonicalPath.',
           schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
         },
       },

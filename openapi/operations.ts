@@ -273,6 +273,10 @@ function libraryOperations(): Record<string, OperationDoc> {
     personId: z.string(),
     name: z.string(),
     meta: z.record(z.string(), z.unknown()),
+    consent: z.object({ obtainedAt: z.string(), method: z.string(), purpose: z.string() }).nullable().meta({
+      description:
+        'Required on creation; renewed (replaced) by PATCH, never removed. Null only for persons created before consent was required: they cannot be enrolled (422 CONSENT_REQUIRED) until PATCH adds it.',
+    }),
     faceCount: z.number().int(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
@@ -280,7 +284,20 @@ function libraryOperations(): Record<string, OperationDoc> {
   const enrolledFace = z.object({ faceId: z.string(), personId: z.string(), box, quality: faceQuality });
   const tag = 'library';
   return {
-    personsCreate: { tag, summary: 'Creates a person (no faces yet).', status: 201, response: person },
+    personsCreate: {
+      tag,
+      summary: 'Creates a person (no faces yet).',
+      description:
+        '`name` is trimmed and normalised to NFC; control characters, bidirectional formatting characters ' +
+        '(U+202A-U+202E, U+2066-U+2069, U+200E/U+200F, U+061C) and lone surrogates are refused with 400. ' +
+        '`meta` is refused with 400 (naming the offending path, e.g. `meta.a.b`) when it is not an object, ' +
+        'exceeds 2048 bytes as JSON or 32 levels of nesting, holds a number that is not finite, beyond ' +
+        '±(2^53-1) or below 1e-130 in magnitude (other than 0), an empty key, a key longer than 255 ' +
+        'characters or one of `__proto__`, `constructor`, `prototype`. Any request body nested deeper ' +
+        'than 64 levels is refused with 400 before it is parsed further.',
+      status: 201,
+      response: person,
+    },
     personsList: {
       tag,
       summary: 'Lists persons, oldest first, a page at a time.',
@@ -299,6 +316,7 @@ function libraryOperations(): Record<string, OperationDoc> {
     personsUpdate: {
       tag,
       summary: 'Renames a person and/or replaces their meta.',
+      description: '`name` and `meta` follow the rules of POST /v1/persons.',
       response: person,
       errors: { 404: ['NOT_FOUND'] },
     },
@@ -318,7 +336,7 @@ function libraryOperations(): Record<string, OperationDoc> {
       response: enrolledFace,
       errors: imageErrors({
         409: ['FACE_LIMIT_REACHED'],
-        422: ['NO_FACE', 'MULTIPLE_FACES', 'LOW_QUALITY', 'LIVENESS_REQUIRED'],
+        422: ['NO_FACE', 'MULTIPLE_FACES', 'LOW_QUALITY', 'LIVENESS_REQUIRED', 'CONSENT_REQUIRED'],
       }),
     },
     personFacesDelete: {

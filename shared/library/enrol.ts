@@ -90,6 +90,9 @@ export async function enrolFace(
   const { PERSON_MAX_FACES, ENROL_MIN_FACE_SIZE, ENROL_MIN_SHARPNESS, ENROL_STORE_CROPS } = config();
   const [person, image] = await Promise.all([findPerson(userId, personId), decodeImage(bytes)]);
   if (!person) throw notFound('person');
+  if (!person.consent) {
+    throw unprocessable('CONSENT_REQUIRED', 'This person has no recorded consent; add it with PATCH first.');
+  }
   const faceId = faceIdFor(personId, image.sha256);
   const existing = await findFace(userId, personId, faceId);
   if (existing) {

@@ -9,10 +9,19 @@ import { conditionalWrite, db, deleteAll } from './table.ts';
 
 export type PersonMeta = Record<string, unknown>;
 
+/** The person's separate consent to processing their face (PIPL Art. 29, GDPR Art. 9(2)(a)): how and why. */
+export interface Consent {
+  obtainedAt: string;
+  method: string;
+  purpose: string;
+}
+
 export interface Person {
   personId: string;
   name: string;
   meta: PersonMeta;
+  /** Null only for persons created before consent was required: they cannot be enrolled until it is given. */
+  consent: Consent | null;
   faceCount: number;
   createdAt: string;
   updatedAt: string;
@@ -28,16 +37,31 @@ interface PersonItem extends Person {
   type: 'person';
 }
 
-const toPerson = ({ personId, name, meta, faceCount, createdAt, updatedAt }: PersonItem): Person => ({
+const toPerson = ({
   personId,
   name,
   meta,
+  consent,
+  faceCount,
+  createdAt,
+  updatedAt,
+}: PersonItem): Person => ({
+  personId,
+  name,
+  meta,
+  consent: consent ?? null,
   faceCount,
   createdAt,
   updatedAt,
 });
 
-export function newPersonItem(userId: string, input: { name: string; meta?: PersonMeta }): PersonItem {
+export interface NewPerson {
+  name: string;
+  meta?: PersonMeta;
+  consent: Consent;
+}
+
+export function newPersonItem(userId: string, input: NewPerson): PersonItem {
   const personId = newPersonId();
   const now = new Date().toISOString();
   return {
@@ -46,16 +70,14 @@ export function newPersonItem(userId: string, input: { name: string; meta?: Pers
     personId,
     name: input.name,
     meta: input.meta ?? {},
+    consent: input.consent,
     faceCount: 0,
     createdAt: now,
     updatedAt: now,
   };
 }
 
-export async function createPerson(
-  userId: string,
-  input: { name: string; meta?: PersonMeta },
-): Promise<Person> {
+export async function createPerson(userId: string, input: NewPerson): Promise<Person> {
   const item = newPersonItem(userId, input);
   await db(() =>
     dynamo().send(
@@ -112,7 +134,7 @@ export async function getPerson(userId: string, personId: string): Promise<Perso
 export async function updatePerson(
   userId: string,
   personId: string,
-  patch: { name?: string; meta?: PersonMeta },
+  patch: { name?: string; meta?: PersonMeta; consent?: Consent },
 ): Promise<Person> {
   requireId(personId, 'person');
   const sets = ['updatedAt = :now'];
@@ -124,6 +146,11 @@ export async function updatePerson(
   if (patch.meta !== undefined) {
     sets.push('meta = :meta');
     values[':meta'] = patch.meta;
+  }
+  // Consent can be renewed (replaced), never removed: the schema refuses null.
+  if (patch.consent !== undefined) {
+    sets.push('consent = :consent');
+    values[':consent'] = patch.consent;
   }
   const out = await conditionalWrite(() =>
     dynamo().send(

@@ -25,6 +25,35 @@ export const personName = z
     message: 'must not contain control characters or bidirectional formatting characters',
   });
 
+const noHiddenCharacters = (s: string) => !NAME_FORBIDDEN.test(s) && !hasLoneSurrogate(s);
+/** Clock skew allowed for a consent stamped by the client's device. */
+const CONSENT_FUTURE_SKEW_MS = 5 * 60_000;
+
+/**
+ * The record of a person's consent to face processing, required when the person is created: when it was
+ * obtained (ISO-8601 with offset, not in the future), how (e.g. "mini-program consent screen v2") and for
+ * what purpose (e.g. "door access at site A").
+ */
+export const consent = z.object({
+  obtainedAt: z.iso
+    .datetime({ offset: true })
+    .refine((s) => Date.parse(s) <= Date.now() + CONSENT_FUTURE_SKEW_MS, {
+      message: 'must not be in the future',
+    }),
+  method: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(64)
+    .refine(noHiddenCharacters, 'must be plain text'),
+  purpose: z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(200)
+    .refine(noHiddenCharacters, 'must be plain text'),
+});
+
 const META_MAX_BYTES = 2048;
 
 /**

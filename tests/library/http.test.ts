@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { FacegateClient } from '../../shared/client/client.ts';
 import { apiEnv, localS3, urls } from '../support/stack.ts';
+import { CONSENT } from '../support/fixtures.ts';
 
 /**
  * The face library through the signed API on serverless-offline: contract shapes, status codes, ownership,
@@ -21,12 +22,12 @@ const personShape = ['createdAt', 'faceCount', 'meta', 'name', 'personId', 'upda
 describe('persons', () => {
   it('creates, lists, gets, patches and deletes persons as the contract says', async () => {
     const c = await login();
-    const created = await c.post('/v1/persons', { name: 'Amy', meta: { lab: 'neuro' } });
+    const created = await c.post('/v1/persons', { consent: CONSENT, name: 'Amy', meta: { lab: 'neuro' } });
     assert.equal(created.status, 201);
     assert.deepEqual(Object.keys(created.body).sort(), personShape);
     const { personId } = created.body;
-    await c.post('/v1/persons', { name: 'Raj' });
-    await c.post('/v1/persons', { name: 'Penny' });
+    await c.post('/v1/persons', { consent: CONSENT, name: 'Raj' });
+    await c.post('/v1/persons', { consent: CONSENT, name: 'Penny' });
 
     const page1 = await c.get('/v1/persons', { query: { limit: 2 } });
     assert.equal(page1.status, 200);
@@ -57,14 +58,14 @@ describe('persons', () => {
   it('answers bad input with 400 VALIDATION_FAILED naming the field', async () => {
     const c = await login();
     const cases: [string, () => ReturnType<FacegateClient['get']>, string][] = [
-      ['empty name', () => c.post('/v1/persons', { name: '  ' }), 'name'],
-      ['long name', () => c.post('/v1/persons', { name: 'x'.repeat(65) }), 'name'],
+      ['empty name', () => c.post('/v1/persons', { consent: CONSENT, name: '  ' }), 'name'],
+      ['long name', () => c.post('/v1/persons', { consent: CONSENT, name: 'x'.repeat(65) }), 'name'],
       [
         'meta over 2 KB',
-        () => c.post('/v1/persons', { name: 'a', meta: { blob: 'x'.repeat(2100) } }),
+        () => c.post('/v1/persons', { consent: CONSENT, name: 'a', meta: { blob: 'x'.repeat(2100) } }),
         'meta',
       ],
-      ['meta not an object', () => c.post('/v1/persons', { name: 'a', meta: [1] }), 'meta'],
+      ['meta not an object', () => c.post('/v1/persons', { consent: CONSENT, name: 'a', meta: [1] }), 'meta'],
       ['limit 0', () => c.get('/v1/persons', { query: { limit: 0 } }), 'limit'],
       ['forged cursor', () => c.get('/v1/persons', { query: { cursor: 'eyJ4IjoxfQ' } }), 'cursor'],
     ];
@@ -80,7 +81,7 @@ describe('persons', () => {
 describe('faces and search', () => {
   it('enrols (201, then 200 for the same image), finds, and forgets a face', async () => {
     const c = await login();
-    const { personId } = (await c.post('/v1/persons', { name: 'Sheldon' })).body;
+    const { personId } = (await c.post('/v1/persons', { consent: CONSENT, name: 'Sheldon' })).body;
     const enrolled = await c.post(`/v1/persons/${personId}/faces`, {
       image: await image('sheldon/sheldon1.png'),
     });
@@ -120,7 +121,7 @@ describe('faces and search', () => {
 
   it('explains refused enrolments with 422 codes', async () => {
     const c = await login();
-    const { personId } = (await c.post('/v1/persons', { name: 'Howard' })).body;
+    const { personId } = (await c.post('/v1/persons', { consent: CONSENT, name: 'Howard' })).body;
     const none = await c.post(`/v1/persons/${personId}/faces`, { image: await image('misc/white.png') });
     assert.equal(none.status, 422);
     assert.equal(none.body.error.code, 'NO_FACE');
@@ -136,7 +137,7 @@ describe('faces and search', () => {
   it("keeps users apart: another user's ids answer 404 and their search finds nothing", async () => {
     const owner = await login();
     const intruder = await login();
-    const { personId } = (await owner.post('/v1/persons', { name: 'Bernadette' })).body;
+    const { personId } = (await owner.post('/v1/persons', { consent: CONSENT, name: 'Bernadette' })).body;
     const { faceId } = (
       await owner.post(`/v1/persons/${personId}/faces`, { image: await image('bernadette/bernadette1.png') })
     ).body;
@@ -160,7 +161,7 @@ describe('faces and search', () => {
 
   it('DELETE /v1/me/data erases persons and faces; enrolment kept the template, not the image', async () => {
     const c = await login();
-    const { personId } = (await c.post('/v1/persons', { name: 'Leonard' })).body;
+    const { personId } = (await c.post('/v1/persons', { consent: CONSENT, name: 'Leonard' })).body;
     await c.post(`/v1/persons/${personId}/faces`, { image: await image('leonard/leonard1.png') });
     const crops = () =>
       localS3().send(

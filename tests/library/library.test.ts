@@ -16,6 +16,7 @@ import {
   listPersons,
   updatePerson,
 } from '../../shared/library/persons.ts';
+import { CONSENT } from '../support/fixtures.ts';
 
 /** Data-layer behaviour with synthetic descriptors; tests/library/search.test.ts covers real faces. */
 
@@ -48,7 +49,7 @@ const isAppError = (status: number, code: string) => (e: unknown) =>
 describe('persons', () => {
   it('creates, gets, renames, updates meta and deletes a person', async () => {
     const userId = newUser();
-    const created = await createPerson(userId, { name: 'Amy', meta: { team: 'biology' } });
+    const created = await createPerson(userId, { consent: CONSENT, name: 'Amy', meta: { team: 'biology' } });
     assert.equal(created.name, 'Amy');
     assert.deepEqual(created.meta, { team: 'biology' });
     assert.equal(created.faceCount, 0);
@@ -73,7 +74,7 @@ describe('persons', () => {
   it('lists persons oldest first in pages linked by an opaque cursor', async () => {
     const userId = newUser();
     const names = ['a', 'b', 'c', 'd', 'e'];
-    for (const name of names) await createPerson(userId, { name });
+    for (const name of names) await createPerson(userId, { consent: CONSENT, name });
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
@@ -99,7 +100,7 @@ describe('persons', () => {
   it("answers another user's person and face ids with 404 and lists nothing of theirs", async () => {
     const owner = newUser();
     const other = newUser();
-    const person = await createPerson(owner, { name: 'Penny' });
+    const person = await createPerson(owner, { consent: CONSENT, name: 'Penny' });
     const { face } = await addFace(owner, syntheticFace(owner, person.personId), MAX_FACES);
 
     await assert.rejects(getPerson(other, person.personId), isAppError(404, 'NOT_FOUND'));
@@ -128,7 +129,7 @@ describe('persons', () => {
 describe('faces', () => {
   it('counts 20 concurrent enrolments to one person exactly, losing none', async () => {
     const userId = newUser();
-    const person = await createPerson(userId, { name: 'Sheldon' });
+    const person = await createPerson(userId, { consent: CONSENT, name: 'Sheldon' });
     const faces = Array.from({ length: 20 }, () => syntheticFace(userId, person.personId));
     const results = await Promise.all(faces.map((f) => addFace(userId, f, MAX_FACES)));
     assert.ok(results.every((r) => r.created));
@@ -140,7 +141,7 @@ describe('faces', () => {
 
   it('enrols the same image once: a repeat returns the stored face and writes nothing', async () => {
     const userId = newUser();
-    const person = await createPerson(userId, { name: 'Raj' });
+    const person = await createPerson(userId, { consent: CONSENT, name: 'Raj' });
     const face = syntheticFace(userId, person.personId);
     const [a, b] = await Promise.all([addFace(userId, face, MAX_FACES), addFace(userId, face, MAX_FACES)]);
     assert.deepEqual([a.created, b.created].sort(), [false, true]);
@@ -152,7 +153,7 @@ describe('faces', () => {
 
   it('refuses faces beyond the per-person limit with 409 FACE_LIMIT_REACHED and keeps the count', async () => {
     const userId = newUser();
-    const person = await createPerson(userId, { name: 'Leonard' });
+    const person = await createPerson(userId, { consent: CONSENT, name: 'Leonard' });
     await Promise.all(
       [0, 1, 2].map(() => addFace(userId, syntheticFace(userId, person.personId), 2).catch((e) => e)),
     );
@@ -167,7 +168,7 @@ describe('faces', () => {
 
   it('removes a face once and decrements the count once under concurrent deletes', async () => {
     const userId = newUser();
-    const person = await createPerson(userId, { name: 'Howard' });
+    const person = await createPerson(userId, { consent: CONSENT, name: 'Howard' });
     const { face } = await addFace(userId, syntheticFace(userId, person.personId), MAX_FACES);
     await addFace(userId, syntheticFace(userId, person.personId), MAX_FACES);
     const outcomes = await Promise.allSettled(
@@ -188,7 +189,7 @@ describe('gallery', () => {
     )) as typeof import('../../shared/library/gallery-cache.ts');
     assert.notEqual(otherContainer.galleryFor, galleryFor);
     const userId = newUser();
-    const bernadette = await createPerson(userId, { name: 'Bernadette' });
+    const bernadette = await createPerson(userId, { consent: CONSENT, name: 'Bernadette' });
     const descriptor = randomDescriptor();
     await addFace(userId, syntheticFace(userId, bernadette.personId, descriptor), MAX_FACES);
 
@@ -200,7 +201,7 @@ describe('gallery', () => {
     );
     assert.equal((await otherContainer.galleryFor(userId, model, BUDGET)).faceCount, 1);
 
-    const stuart = await createPerson(userId, { name: 'Stuart' });
+    const stuart = await createPerson(userId, { consent: CONSENT, name: 'Stuart' });
     const stuartFace = syntheticFace(userId, stuart.personId);
     await addFace(userId, stuartFace, MAX_FACES);
     const there = await otherContainer.galleryFor(userId, model, BUDGET);
@@ -220,7 +221,7 @@ describe('gallery', () => {
 
   it('ignores faces embedded by another model version until they are re-embedded', async () => {
     const userId = newUser();
-    const person = await createPerson(userId, { name: 'Amy' });
+    const person = await createPerson(userId, { consent: CONSENT, name: 'Amy' });
     await addFace(userId, syntheticFace(userId, person.personId), MAX_FACES);
     assert.equal((await galleryFor(userId, { ...model, version: '2' }, BUDGET)).faceCount, 0);
     assert.equal((await galleryFor(userId, model, BUDGET)).faceCount, 1);
@@ -232,10 +233,10 @@ describe('eraseLibrary', () => {
     const userId = newUser();
     const bystander = newUser();
     for (const name of ['a', 'b', 'c']) {
-      const person = await createPerson(userId, { name });
+      const person = await createPerson(userId, { consent: CONSENT, name });
       await addFace(userId, syntheticFace(userId, person.personId), MAX_FACES);
     }
-    const kept = await createPerson(bystander, { name: 'kept' });
+    const kept = await createPerson(bystander, { consent: CONSENT, name: 'kept' });
     await galleryFor(userId, model, BUDGET);
 
     await eraseLibrary(userId);

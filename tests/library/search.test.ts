@@ -13,6 +13,7 @@ import { faceCropKey } from '../../shared/library/keys.ts';
 import { createPerson, deletePerson, getPerson } from '../../shared/library/persons.ts';
 import type { MatchLevel } from '../../shared/face/match-levels.ts';
 import { searchImage } from '../../shared/library/search.ts';
+import { CONSENT } from '../support/fixtures.ts';
 
 /**
  * Recognition on the labelled fixtures, in-process (engine, DynamoDB, Redis and S3 of the local stack):
@@ -51,7 +52,7 @@ describe('1:N search on the fixture faces', () => {
   before(async () => {
     // The eighth person, stuart, is enrolled only in the stranger test's own library.
     for (const name of PEOPLE) {
-      const person = await createPerson(userId, { name });
+      const person = await createPerson(userId, { consent: CONSENT, name });
       personIds.set(name, person.personId);
       nameOf.set(person.personId, name);
       for (const n of [1, 2, 3]) {
@@ -105,7 +106,7 @@ describe('1:N search on the fixture faces', () => {
       const { faces } = await search(userId, await fixture(`${STRANGER}/${STRANGER}${n}.png`));
       assert.deepEqual(faces[0]?.matches, [], `${STRANGER}${n}`);
     }
-    const stuart = await createPerson(userId, { name: STRANGER });
+    const stuart = await createPerson(userId, { consent: CONSENT, name: STRANGER });
     for (const n of [1, 3, 4])
       await enrolFace(userId, stuart.personId, await fixture(`${STRANGER}/${STRANGER}${n}.png`));
     const { faces } = await search(userId, await fixture(`${STRANGER}/${STRANGER}2.png`));
@@ -114,7 +115,7 @@ describe('1:N search on the fixture faces', () => {
   });
 
   it('never returns a deleted person again', async () => {
-    const howard = await createPerson(userId, { name: 'howard (second)' });
+    const howard = await createPerson(userId, { consent: CONSENT, name: 'howard (second)' });
     await enrolFace(userId, howard.personId, await fixture('howard/howard5.png'));
     const beforeDelete = await search(userId, await fixture('howard/howard5.png'));
     assert.ok(beforeDelete.faces[0]!.matches.some((m) => m.personId === howard.personId));
@@ -141,7 +142,7 @@ describe('enrolment', () => {
     assert.rejects(promise, (e: unknown) => e instanceof AppError && e.status === 422 && e.code === code);
 
   it('counts 20 concurrent enrolments of different images to one person, losing none', async () => {
-    const person = await createPerson(userId, { name: 'penny' });
+    const person = await createPerson(userId, { consent: CONSENT, name: 'penny' });
     // 20 distinct images of one person: 5 crops x 4 variants (different bytes, same face).
     const images = (
       await Promise.all(
@@ -164,7 +165,7 @@ describe('enrolment', () => {
   });
 
   it('answers the same image enrolled again with the stored face and writes nothing', async () => {
-    const person = await createPerson(userId, { name: 'raj' });
+    const person = await createPerson(userId, { consent: CONSENT, name: 'raj' });
     const bytes = await fixture('raj/raj1.png');
     const first = await enrolFace(userId, person.personId, bytes);
     const again = await enrolFace(userId, person.personId, bytes);
@@ -185,7 +186,7 @@ describe('enrolment', () => {
   });
 
   it('refuses images without exactly one usable face, saying why', async () => {
-    const person = await createPerson(userId, { name: 'leonard' });
+    const person = await createPerson(userId, { consent: CONSENT, name: 'leonard' });
     await rejects(enrolFace(userId, person.personId, await fixture('misc/white.png')), 'NO_FACE');
     await rejects(enrolFace(userId, person.personId, await fixture('misc/faces.jpg')), 'MULTIPLE_FACES');
     const tiny = await sharp(await fixture('leonard/leonard1.png'))

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { FacegateClient } from '../../shared/client/client.ts';
 import { localRedis, urls } from '../support/stack.ts';
 import { fixture, fixtureBase64 } from '../support/fixtures.ts';
+import { CONSENT } from '../support/fixtures.ts';
 
 /**
  * Active liveness sessions over HTTP: the challenge, the session's life cycle (single use, expiry, owner),
@@ -175,7 +176,7 @@ test('livenessSessionId without a passed session is 422 LIVENESS_REQUIRED on com
   const search = await client.post('/v1/search', { image, livenessSessionId: sessionId });
   assert.equal(search.status, 422);
   assert.equal(search.body.error.code, 'LIVENESS_REQUIRED');
-  const person = await client.post('/v1/persons', { name: 'Amy' });
+  const person = await client.post('/v1/persons', { consent: CONSENT, name: 'Amy' });
   const enrol = await client.post(`/v1/persons/${person.body.personId}/faces`, {
     image,
     livenessSessionId: sessionId,

@@ -5,6 +5,7 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { FacegateClient } from '../../shared/client/client.ts';
 import { apiEnv, localDynamoDB, localRedis, localS3, urls } from '../support/stack.ts';
 import { fixtureBase64 } from '../support/fixtures.ts';
+import { CONSENT } from '../support/fixtures.ts';
 
 /** Audit log, export and erasure over HTTP, proven against what the stores really hold afterwards. */
 
@@ -33,7 +34,7 @@ test('every biometric operation is audited with its outcome and request id, newe
   });
   assert.equal(compare.body.match, false);
   const noFace = await client.post('/v1/faces/detect', { image: fixtureBase64('misc/white.png') });
-  const person = await client.post('/v1/persons', { name: 'Amy' });
+  const person = await client.post('/v1/persons', { consent: CONSENT, name: 'Amy' });
   const enrol = await client.post(`/v1/persons/${person.body.personId}/faces`, { image: amy });
   assert.equal(enrol.status, 201);
 
@@ -61,12 +62,12 @@ test('every biometric operation is audited with its outcome and request id, newe
 
 test('export holds everything about the caller and nothing of anyone else, without descriptors', async () => {
   const client = await login('export');
-  const person = await client.post('/v1/persons', { name: 'Penny', meta: { team: 'x' } });
+  const person = await client.post('/v1/persons', { consent: CONSENT, name: 'Penny', meta: { team: 'x' } });
   await client.post(`/v1/persons/${person.body.personId}/faces`, {
     image: fixtureBase64('penny/penny1.png'),
   });
   const other = await login('export-other');
-  await other.post('/v1/persons', { name: 'Someone else' });
+  await other.post('/v1/persons', { consent: CONSENT, name: 'Someone else' });
 
   const res = await client.get('/v1/me/export');
   assert.equal(res.status, 200);
@@ -91,7 +92,7 @@ test('after erasure no item, object or cache entry of the user remains but the e
   const client = await login('erase');
   const userId = client.session!.userId;
   const image = fixtureBase64('raj/raj1.png');
-  const person = await client.post('/v1/persons', { name: 'Raj' });
+  const person = await client.post('/v1/persons', { consent: CONSENT, name: 'Raj' });
   await client.post(`/v1/persons/${person.body.personId}/faces`, { image });
   await client.post('/v1/faces/detect', { image });
   await client.post('/v1/liveness/sessions', {});

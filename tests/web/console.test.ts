@@ -164,6 +164,7 @@ describe('web console', { concurrency: false }, () => {
       const panel = page.locator('.person');
       const addPerson = async (name: string) => {
         await page.getByLabel('New person name').fill(name);
+        await page.getByLabel('Consent obtained').check();
         await page.getByRole('button', { name: 'Add person' }).click();
         await panel.locator('h3', { hasText: name }).waitFor();
       };

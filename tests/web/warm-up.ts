@@ -1,6 +1,7 @@
 import { FacegateClient } from '../../shared/client/client.ts';
 import { fixture } from '../support/fixtures.ts';
 import { urls } from '../support/stack.ts';
+import { CONSENT } from '../support/fixtures.ts';
 
 /**
  * Calls each Lambda the flows use once before the browser does. serverless-offline runs every function
@@ -10,7 +11,7 @@ import { urls } from '../support/stack.ts';
 export async function warmUp(): Promise<void> {
   const client = await FacegateClient.login(new URL(urls.api).origin, `test:web-warmup-${process.pid}`);
   const face = { image: fixture('misc/face1.png').toString('base64') };
-  const person = await client.post('/v1/persons', { name: 'warm-up' });
+  const person = await client.post('/v1/persons', { consent: CONSENT, name: 'warm-up' });
   const calls: [string, unknown][] = [
     ['/v1/faces/detect', face],
     ['/v1/faces/compare', { a: face, b: face }],

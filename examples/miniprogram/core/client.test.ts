@@ -57,7 +57,15 @@ describe('mini-program client', () => {
     const session = await login(client);
     assert.equal((await client.call<Me>('GET', '/v1/me')).userId, session.userId);
     const person = await client.call<Person>('POST', '/v1/persons', {
-      body: { name: '张三 Zoë 😀', meta: { note: "it's (a)*!" } },
+      body: {
+        name: '张三 Zoë 😀',
+        meta: { note: "it's (a)*!" },
+        consent: {
+          obtainedAt: new Date().toISOString(),
+          method: '小程序同意页 v1',
+          purpose: '门禁识别 door access',
+        },
+      },
     });
     assert.equal(person.name, '张三 Zoë 😀');
     const page = await client.call<{ items: Person[] }>('GET', '/v1/persons', { query: { limit: 5 } });

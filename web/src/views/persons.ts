@@ -123,6 +123,14 @@ export const personsView: ViewFactory = (api) => {
     maxlength: 64,
     'aria-label': 'New person name',
   });
+  // Face data needs the person's separate consent (PIPL Art. 29): recorded with the person, shown in export.
+  const consented = h('input', { type: 'checkbox', 'aria-label': 'Consent obtained' });
+  const purpose = h('input', {
+    type: 'text',
+    value: 'Face recognition in this library',
+    maxlength: 200,
+    'aria-label': 'Purpose of processing',
+  });
   const add = h('button', { type: 'submit', class: 'primary' }, 'Add person');
   const list = h('ul', { class: 'people', 'data-testid': 'people' });
   const more = h('button', { type: 'button', hidden: true }, 'Load more');
@@ -177,11 +185,26 @@ export const personsView: ViewFactory = (api) => {
     show(detail);
   }
 
-  const form = h('form', { class: 'row' }, name, add);
+  const form = h(
+    'form',
+    { class: 'row' },
+    name,
+    h('label', { class: 'inline' }, consented, ' They agreed to face processing for: ', purpose),
+    add,
+  );
   form.addEventListener('submit', (event) => event.preventDefault());
   action(add, errors, async () => {
-    const person = await api.post<Person>('/v1/persons', { name: name.value.trim() });
+    if (!consented.checked) throw new Error('Ask the person first: tick that they agreed, and say what for.');
+    const person = await api.post<Person>('/v1/persons', {
+      name: name.value.trim(),
+      consent: {
+        obtainedAt: new Date().toISOString(),
+        method: 'web console checkbox',
+        purpose: purpose.value.trim(),
+      },
+    });
     name.value = '';
+    consented.checked = false;
     await load();
     open(person.personId);
   });
