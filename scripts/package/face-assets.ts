@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { modelFiles, wasmDir } from '../../shared/face/models.ts';
+import { antispoofWeightsDir, modelFiles, wasmDir } from '../../shared/face/models.ts';
 
 /**
  * Copies exactly the files the face engine reads (model graphs, weights, tfjs WASM binaries) into
@@ -19,6 +19,9 @@ export function collectFaceAssets(out = path.join(root, 'dist', 'face-assets')) 
   mkdirSync(wasmOut, { recursive: true });
   const models = modelFiles();
   for (const file of models) copyFileSync(file, path.join(modelsDir, path.basename(file)));
+  // The MiniFASNet weights are Apache-2.0: their licence and notice travel with them.
+  for (const file of ['LICENSE', 'NOTICE.md'])
+    copyFileSync(path.join(antispoofWeightsDir(), file), path.join(modelsDir, `MiniFASNet-${file}`));
   const wasm = readdirSync(wasmDir()).filter((f) => f.endsWith('.wasm'));
   for (const file of wasm) copyFileSync(path.join(wasmDir(), file), path.join(wasmOut, file));
   return { modelsDir, wasmDir: wasmOut, modelCount: models.length, wasmCount: wasm.length };

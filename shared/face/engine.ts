@@ -70,7 +70,12 @@ export interface LivenessScores {
   antispoof: number;
   /** Liveness model: 0 = not live, 1 = live. */
   liveness: number;
-  /** Geometric mean of the two: what the liveness thresholds apply to (see LIVENESS.md). */
+  /**
+   * MiniFASNet passive anti-spoofing (V2 + V1SE on 2.7x / 4x context crops around the face): mean
+   * real-face probability, 0 = presentation attack, 1 = real.
+   */
+  pad: number;
+  /** What the liveness thresholds apply to, 0..1, higher = live (see LIVENESS.md for the formula). */
   score: number;
 }
 
@@ -93,6 +98,11 @@ export interface DetectedFace {
   descriptor?: Float32Array;
   /** Present when `withLiveness`. */
   liveness?: LivenessScores;
+  /**
+   * Present when `withMesh`: FaceMesh's 468 points (MediaPipe topology), x and y in image pixels, z the
+   * relative depth in the same unit.
+   */
+  mesh?: [number, number, number][];
 }
 
 export interface DetectOptions {
@@ -100,6 +110,8 @@ export interface DetectOptions {
   maxFaces?: number;
   withDescriptor?: boolean;
   withLiveness?: boolean;
+  /** Also return the 468 FaceMesh points (`DetectedFace.mesh`): for tools and tests, not API responses. */
+  withMesh?: boolean;
 }
 
 export interface DetectResult {

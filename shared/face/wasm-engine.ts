@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { AppError } from '../errors.ts';
+import { livenessScore, loadAntispoof, type Antispoof } from './antispoof/pad.ts';
 import type { LoadedImage } from '../image/load.ts';
 import { ageFrom, emotionFrom, genderFrom, qualityFrom } from './attributes.ts';
 import { detect as detectCandidates, type Detection } from './detector.ts';
@@ -81,6 +82,8 @@ interface Models {
 interface LivenessModels {
   antispoof: FaceModel;
   liveness: FaceModel;
+  /** MiniFASNet V2 + V1SE on context crops around the mesh box (antispoof/pad.ts). */
+  pad: Antispoof;
 }
 
 /** Grey weights (ITU-R BT.601) used by the emotion model's training data. */
@@ -111,10 +114,14 @@ async function loadModels(): Promise<Models> {
 }
 
 async function loadLivenessModels(): Promise<LivenessModels> {
-  const [antispoof, liveness] = await Promise.all([loadModel('antispoof'), loadModel('liveness')]);
+  const [antispoof, liveness, pad] = await Promise.all([
+    loadModel('antispoof'),
+    loadModel('liveness'),
+    loadAntispoof(), // warms itself
+  ]);
   warmUp(antispoof, [1, 128, 128, 3]);
   warmUp(liveness, [1, 32, 32, 3]);
-  return { antispoof, liveness };
+  return { antispoof, liveness, pad };
 }
 
 interface Candidate {
@@ -247,6 +254,8 @@ export function createWasmEngine(): FaceEngine {
       if (live) {
         pending.antispoof = live.antispoof.execute(resize(128)) as tf.Tensor;
         pending.liveness = live.liveness.execute(resize(32)) as tf.Tensor;
+        const boxes = faces.map((f) => f.box);
+        pending.pad = live.pad.realProbability(input, boxes);
       }
       if (options.withDescriptor) {
         const chips = faces.map((f) => {
@@ -290,10 +299,12 @@ export function createWasmEngine(): FaceEngine {
         ),
       };
       if (data.descriptor) face.descriptor = unit(data.descriptor.slice(i * 128, (i + 1) * 128));
+      if (options.withMesh) face.mesh = f.mesh.points.map(([x, y, z]) => [x * sx, y * sy, z * sx]);
       if (data.antispoof && data.liveness) {
         const antispoof = data.antispoof[i]!;
         const liveness = data.liveness[i * 2]!;
-        face.liveness = { antispoof, liveness, score: Math.sqrt(antispoof * liveness) };
+        const pad = data.pad![i]!;
+        face.liveness = { antispoof, liveness, pad, score: livenessScore({ antispoof, liveness, pad }) };
       }
       return face;
     });

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FacegateClient } from '../../shared/client/client.ts';
 import { urls } from '../support/stack.ts';
-import { fixtureBase64 } from '../support/fixtures.ts';
+import { ATTACK_TYPES, simulateAttack } from '../../shared/face/antispoof/attacks.ts';
+import { fixture, fixtureBase64 } from '../support/fixtures.ts';
 
 const origin = new URL(urls.api).origin;
 const login = (name: string) => FacegateClient.login(origin, `test:${name}-${process.pid}`);
@@ -116,6 +117,20 @@ test('compare without a face in one image answers 422 NO_FACE naming which', asy
   assert.equal(res.status, 422);
   assert.equal(res.body.error.code, 'NO_FACE');
   assert.equal(res.body.error.details.which, 'b');
+});
+
+test('passive liveness passes a genuine photo and refuses simulated recaptures of it', async () => {
+  const client = await login('liveness-pad');
+  const genuine = fixture('expressions/happy.jpg');
+  const live = await client.post('/v1/faces/liveness', { image: genuine.toString('base64') });
+  assert.equal(live.status, 200);
+  assert.equal(live.body.live, true, JSON.stringify(live.body));
+  for (const attack of ATTACK_TYPES) {
+    const image = (await simulateAttack(attack, genuine, 1)).toString('base64');
+    const res = await client.post('/v1/faces/liveness', { image });
+    assert.equal(res.status, 200);
+    assert.equal(res.body.live, false, `${attack}: ${res.body.score}`);
+  }
 });
 
 test('liveness scores the face and refuses a byte-identical replay', async () => {
