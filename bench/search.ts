@@ -9,6 +9,7 @@
  * person (person base + noise), queries a fresh noisy face of a random person. Loading needs the local
  * stack (`npm start`); sizes not in --load-sizes are extrapolated linearly from the largest measured one.
  */
+import { MATCH_LEVEL_SETTINGS } from '../shared/face/match-levels.ts';
 import '../tests/library/local-env.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -106,7 +107,7 @@ function exactTopPersons(data: Synthetic, query: Float32Array, k: number): { id:
 /** The persons a search would return: those at or above the engine's match threshold. */
 const matched = (ranked: { id: string; score: number }[]) =>
   ranked
-    .filter((p) => engine.similarityFromCosine(p.score) >= engine.matchThreshold)
+    .filter((p) => engine.similarityFromCosine(p.score) >= MATCH_LEVEL_SETTINGS.NORMAL.threshold)
     .map((p) => p.id)
     .join(',');
 

@@ -8,7 +8,7 @@
  *   const { faces } = await getFaceEngine().detect(image, { maxFaces: 10 });
  *   // compare: detect both with { maxFaces: 1, withDescriptor: true }, then
  *   const similarity = engine.similarity(a.faces[0].descriptor!, b.faces[0].descriptor!);
- *   const match = similarity >= engine.matchThreshold;
+ *   const match = similarity >= MATCH_LEVEL_SETTINGS.NORMAL.threshold;     // shared/face/match-levels.ts
  *   // 1:N with a vector index over stored (unit) descriptors: rank by dot product, then
  *   const similarity = engine.similarityFromCosine(dot);
  *   // liveness: checkLiveness(image, 'NORMAL') in shared/face/liveness.ts
@@ -22,8 +22,8 @@
  *   pair next to every persisted descriptor and re-enrol when it changes. `similarity` throws on a length
  *   mismatch rather than return nonsense.
  * - Descriptors are unit vectors, so cosine = dot product. `similarity` (and `similarityFromCosine`, the
- *   same scale from a precomputed cosine) is in 0..1 (1 = same image); `matchThreshold` is the shipped
- *   decision point for 1:1 and 1:N. The scale is not the cosine itself: rank by cosine, then map.
+ *   same scale from a precomputed cosine) is in 0..1 (1 = same image); the decision thresholds for 1:1 and
+ *   1:N are the match levels of match-levels.ts. The scale is not the cosine itself: rank by cosine, then map.
  * - The default engine loads its models once per process from local files (no network) on first use;
  *   `warmup()` does that eagerly and runs one inference so the first request is not slow.
  *
@@ -137,8 +137,6 @@ export interface FaceEngineHealth {
 
 export interface FaceEngine {
   readonly model: FaceModelInfo;
-  /** Similarity at or above which two faces are the same person. */
-  readonly matchThreshold: number;
   detect(image: LoadedImage, options?: DetectOptions): Promise<DetectResult>;
   /** 0..1; throws AppError 500 DESCRIPTOR_MISMATCH when lengths differ. */
   similarity(a: ArrayLike<number>, b: ArrayLike<number>): number;

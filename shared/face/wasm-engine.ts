@@ -62,11 +62,10 @@ const CHIP_TEMPLATE: Pt[] = [
  * descriptors. We return unit descriptors (so any vector index can rank by dot product) and measure on
  * the unit sphere: raw descriptors have norm ~1.45 (mean over the calibration faces, see ACCURACY.md), so
  * `equivalent distance = 1.45 * chord`. Similarity falls linearly from 1 (identical) to 0 at twice dlib's
- * threshold, which therefore sits at 0.5.
+ * threshold, which therefore sits at 0.5. The shipped decision thresholds are stricter (match-levels.ts).
  */
 const DESCRIPTOR_NORM = 1.45;
 const DLIB_THRESHOLD = 0.6;
-const MATCH_THRESHOLD = 0.5;
 
 const MODEL_INFO = { name: 'dlib-resnet-v1', version: 'facegate-1', descriptorLength: 128 };
 
@@ -323,7 +322,6 @@ export function createWasmEngine(): FaceEngine {
 
   return {
     model: MODEL_INFO,
-    matchThreshold: MATCH_THRESHOLD,
     detect,
     similarityFromCosine,
     similarity(a, b) {
