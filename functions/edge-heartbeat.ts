@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { cameraIdSchema } from '../edge-streamer/src/camera-id.ts';
 import { recordHeartbeat } from '../shared/cameras/cameras.ts';
 import { authenticateEdge } from '../shared/cameras/sites.ts';
 import { api } from '../shared/http/api.ts';
 
 const camera = z.object({
-  cameraId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, _ . - (1-64)'),
+  // One rule with the edge-streamer's config (it ships without shared/, so the rule lives there).
+  cameraId: cameraIdSchema,
   name: z.string().min(1).max(128),
   status: z.enum(['online', 'offline', 'connecting']),
   width: z.number().int().positive().max(16384).optional(),

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { config } from './config.ts';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
@@ -38,4 +39,21 @@ function logLevel(): Level {
   } catch {
     return 'info';
   }
+}
+
+/**
+ * The current request's logger (with its requestId and userId) for code that has none passed in, such
+ * as `viaDependency`. The request-context middleware enters it; outside a request, a plain logger.
+ */
+const requestScope = new AsyncLocalStorage<{ log: Logger }>();
+let fallback: Logger | undefined;
+
+/** Makes `holder.log` the logger of everything that runs from here on in this request. */
+export const enterRequestScope = (holder: { log: Logger }): void => requestScope.enterWith(holder);
+
+export function currentLogger(): Logger {
+  const scoped = requestScope.getStore()?.log;
+  if (scoped) return scoped;
+  fallback ??= createLogger({ service: 'facegate-api' });
+  return fallback;
 }

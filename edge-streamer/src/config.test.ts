@@ -99,3 +99,33 @@ test('backoff grows exponentially up to the cap, with jitter in its upper half',
     [250, 500, 1000, 1500, 1500],
   );
 });
+
+test('camera ids follow the API rule: no ".", "..", leading dot or dash (camera-id.ts)', () => {
+  for (const cameraId of ['.', '..', '.hidden', '-rf', 'a/b', 'a b', '', 'x'.repeat(65)]) {
+    assert.match(
+      problems({ ...minimal(), cameras: [{ ...minimal().cameras[0], cameraId }] }),
+      /cameras\.0\.cameraId/,
+      cameraId,
+    );
+  }
+  for (const cameraId of ['gate', 'cam-1', 'front.door', 'A_9', 'x'.repeat(64)]) {
+    assert.equal(
+      parseConfig({ ...minimal(), cameras: [{ ...minimal().cameras[0], cameraId }] }, {}).cameras[0]!
+        .cameraId,
+      cameraId,
+    );
+  }
+});
+
+test('metricsToken: optional (then /metrics is off), at least 16 characters, EDGE_METRICS_TOKEN overrides', () => {
+  assert.equal(parseConfig(minimal(), {}).metricsToken, undefined);
+  assert.match(
+    problems({ ...minimal(), metricsToken: 'short' }),
+    /metricsToken: must be at least 16 characters/,
+  );
+  const fromEnv = parseConfig(
+    { ...minimal(), metricsToken: 'file-token-0123456789' },
+    { EDGE_METRICS_TOKEN: 'env-token-0123456789' },
+  );
+  assert.equal(fromEnv.metricsToken, 'env-token-0123456789');
+});

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { cameraIdSchema } from './camera-id.ts';
 
 /**
  * The streamer's JSON config file, validated with zod. Secrets may come from the environment instead
@@ -10,10 +11,8 @@ import { z } from 'zod';
 const CAMERA_URL = /^(rtsps?|https?|file):\/\//i;
 
 const cameraSchema = z.strictObject({
-  cameraId: z
-    .string()
-    // The API's rule for camera ids.
-    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1 to 64 characters of letters, digits, "_", "." or "-"'),
+  // The same rule the API applies to heartbeats (camera-id.ts).
+  cameraId: cameraIdSchema,
   name: z.string().min(1).max(128),
   url: z.string().refine((url) => CAMERA_URL.test(url) || url.startsWith('/') || url.startsWith('.'), {
     message: 'must be an rtsp://, rtsps://, http(s):// or file:// URL, or a file path',
@@ -47,6 +46,11 @@ const configSchema = z
     jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** A pinned public key instead of jwksUrl: PEM (SPKI), a JWK or a JWK set. */
     publicKey: z.union([z.string().includes('BEGIN PUBLIC KEY'), jwkSchema, jwksSchema]).optional(),
+    /**
+     * Bearer token that GET /metrics requires (`Authorization: Bearer <token>`); unset: /metrics
+     * answers 404. Env EDGE_METRICS_TOKEN overrides it.
+     */
+    metricsToken: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
     heartbeatSeconds: z.number().min(1).max(3600).default(15),
     /** An on-demand camera stops this long after its last viewer leaves. */
     idleTimeoutSeconds: z.number().min(0).max(86_400).default(30),
@@ -127,6 +131,7 @@ function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): unknown {
   if (!isRecord(raw)) return raw;
   const out: Record<string, unknown> = { ...raw };
   if (env.EDGE_KEY) out.api = { ...(isRecord(raw.api) ? raw.api : {}), edgeKey: env.EDGE_KEY };
+  if (env.EDGE_METRICS_TOKEN) out.metricsToken = env.EDGE_METRICS_TOKEN;
   if (Array.isArray(raw.cameras)) {
     out.cameras = raw.cameras.map((camera, i) =>
       isRecord(camera) && typeof camera.url === 'string'

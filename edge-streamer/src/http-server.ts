@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { TokenVerifier } from './auth.ts';
 import { HttpError, sendError } from './http-error.ts';
@@ -9,6 +10,8 @@ export interface HttpDeps {
   cameras: Map<string, CameraEntry>;
   auth: TokenVerifier;
   metrics: () => string;
+  /** Bearer token /metrics requires; undefined: /metrics is off (404). */
+  metricsToken?: string;
   log: Logger;
   /** How long a request waits for the first frame of a camera that is starting. */
   startWaitMs: number;
@@ -50,6 +53,17 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
   }
   if (url.pathname === '/healthz') return sendJson(res, health(deps));
   if (url.pathname === '/metrics') {
+    if (!deps.metricsToken) throw new HttpError(404, 'NOT_FOUND', 'No such route.');
+    if (!sameSecret(bearer(req) ?? '', deps.metricsToken)) {
+      throw new HttpError(
+        401,
+        'UNAUTHENTICATED',
+        'GET /metrics needs Authorization: Bearer <metricsToken>.',
+        {
+          'WWW-Authenticate': 'Bearer realm="metrics"',
+        },
+      );
+    }
     const body = deps.metrics();
     res.writeHead(200, {
       'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
@@ -139,4 +153,10 @@ function sendJson(res: ServerResponse, value: unknown): void {
     'Cache-Control': 'no-store',
   });
   res.end(body);
+}
+
+/** Constant-time comparison of two secrets of any length (compares their SHA-256 digests). */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }

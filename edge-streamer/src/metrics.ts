@@ -1,6 +1,5 @@
 import type { Camera, CameraStatus } from './camera.ts';
 import type { HeartbeatStats } from './heartbeat.ts';
-import { redact } from './redact.ts';
 import type { ViewerHub } from './viewers.ts';
 
 export interface CameraEntry {
@@ -27,11 +26,9 @@ export function renderMetrics(entries: CameraEntry[], heartbeat: HeartbeatStats,
     {
       name: 'edge_camera_info',
       type: 'gauge',
-      help: 'Configured cameras; source has credentials and query removed.',
-      samples: entries.map(({ camera }) => [
-        { camera: camera.id, name: camera.config.name, source: redact(camera.config.url) },
-        1,
-      ]),
+      // No source label: even redacted, a camera URL names hosts and paths on the LAN.
+      help: 'Configured cameras.',
+      samples: entries.map(({ camera }) => [{ camera: camera.id, name: camera.config.name }, 1]),
     },
     {
       name: 'edge_camera_status',

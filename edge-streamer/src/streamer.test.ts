@@ -28,6 +28,7 @@ const CLI_PORT = 8192;
 const SITE = 'site-test';
 const EDGE_KEY = 'edge-key-test';
 const CAMERA_PASSWORD = 's3cret-pass';
+const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 const BASE = `http://127.0.0.1:${STREAMER_PORT}`;
 const REPO = path.resolve(import.meta.dirname, '../..');
 
@@ -47,6 +48,7 @@ const streamerConfig = (overrides: Record<string, unknown> = {}) => ({
   siteId: SITE,
   // No key configured: the streamer fetches the API's JWKS (served by the fake cloud below).
   api: { baseUrl: `http://127.0.0.1:${CLOUD_PORT}`, edgeKey: EDGE_KEY },
+  metricsToken: METRICS_TOKEN,
   heartbeatSeconds: 1,
   idleTimeoutSeconds: 2,
   stallSeconds: 2,
@@ -87,7 +89,9 @@ const url = async (cameraId: string, kind: 'stream.mjpeg' | 'snapshot.jpg') =>
   `${BASE}/cameras/${cameraId}/${kind}?token=${await token({ sub: cameraId, aud: SITE })}`;
 
 async function metricsText(): Promise<string> {
-  return (await fetch(`${BASE}/metrics`)).text();
+  const res = await fetch(`${BASE}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  assert.equal(res.status, 200);
+  return res.text();
 }
 function metric(text: string, name: string, cameraId: string): number {
   const line = text.split('\n').find((l) => l.startsWith(`${name}{camera="${cameraId}"}`));
@@ -409,7 +413,9 @@ test('an on-demand camera stops after its last viewer leaves', async () => {
 
 test('the camera password appears in no log line, metric or heartbeat', async () => {
   const text = await metricsText();
-  assert.match(text, /source="rtsp:\/\/\*\*\*@127\.0\.0\.1:8654\/test"/);
+  assert.match(text, /edge_camera_info\{camera="cam-main",name="Main"\} 1/);
+  // Not even the redacted camera URL: no RTSP host or path in any label.
+  assert.ok(!/rtsp:|127\.0\.0\.1|8654/.test(text), 'no camera host in metrics');
   for (const [where, content] of [
     ['metrics', text],
     ['logs', logLines.join('\n')],
@@ -418,6 +424,16 @@ test('the camera password appears in no log line, metric or heartbeat', async ()
     assert.ok(content.length > 0, where);
     assert.ok(!content.includes(CAMERA_PASSWORD), `password in ${where}`);
   }
+});
+
+test('/metrics needs the configured bearer token', async () => {
+  assert.equal((await fetch(`${BASE}/metrics`)).status, 401);
+  const wrong = await fetch(`${BASE}/metrics`, {
+    headers: { authorization: 'Bearer not-the-token-0123456789' },
+  });
+  assert.equal(wrong.status, 401);
+  assert.equal(wrong.headers.get('www-authenticate'), 'Bearer realm="metrics"');
+  assert.equal((await fetch(`${BASE}/metrics?token=${METRICS_TOKEN}`)).status, 401, 'header only');
 });
 
 test('the CLI rejects a bad config clearly, serves a good one and shuts down on SIGTERM', async () => {
@@ -453,6 +469,7 @@ test('the CLI rejects a bad config clearly, serves a good one and shuts down on 
   const good = path.join(dir, 'good.json');
   const config = streamerConfig({ port: CLI_PORT, publicKey: await exportSPKI(publicKey) }); // a pinned PEM key
   delete (config.api as { edgeKey?: string }).edgeKey; // comes from EDGE_KEY
+  delete (config as { metricsToken?: string }).metricsToken; // unset: /metrics is off
   await writeFile(good, JSON.stringify({ ...config, cameras: [{ ...config.cameras[0], width: 200 }] }));
   const child = run(good);
   const result = finished(child);
@@ -469,6 +486,11 @@ test('the CLI rejects a bad config clearly, serves a good one and shuts down on 
   );
   assert.equal(snapshot.status, 200);
   assert.equal((await sharp(Buffer.from(await snapshot.arrayBuffer())).metadata()).width, 200);
+  assert.equal(
+    (await fetch(`http://127.0.0.1:${CLI_PORT}/metrics`)).status,
+    404,
+    'no metricsToken: no /metrics',
+  );
   child.kill('SIGTERM');
   const { code, out } = await result;
   assert.equal(code, 0);

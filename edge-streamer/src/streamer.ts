@@ -57,6 +57,7 @@ export async function startStreamer(
     cameras,
     auth,
     metrics: () => renderMetrics([...cameras.values()], heartbeat.stats),
+    ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
     log,
     startWaitMs: config.startWaitSeconds * 1000,
   });

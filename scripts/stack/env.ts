@@ -59,7 +59,7 @@ export const urls = {
 export const apiEnv = {
   STAGE: 'local',
   AWS_REGION: 'us-east-1',
-  // s3rver only accepts these credentials; dynalite accepts any.
+  // The S3 front (scripts/stack/s3-front.ts) verifies SigV4 with these; dynalite accepts any.
   AWS_ACCESS_KEY_ID: 'S3RVER',
   AWS_SECRET_ACCESS_KEY: 'S3RVER',
   TABLE_NAME: 'facegate-local',

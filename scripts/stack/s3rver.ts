@@ -2,9 +2,11 @@ import { createRequire } from 'node:module';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { startS3Front } from './s3-front.ts';
 
 /**
- * s3rver with the two multipart calls it lacks and uploads rely on (resume, abort): ListParts
+ * The local S3: s3rver behind a front that enforces SigV4 and presigned POST policies (s3-front.ts),
+ * with the two multipart calls it lacks and uploads rely on (resume, abort): ListParts
  * (GET /<bucket>/<key>?uploadId=) and AbortMultipartUpload (DELETE /<bucket>/<key>?uploadId=). Both
  * read s3rver's own part files (<directory>/<bucket>/._S3rver_uploads/<uploadId>/<partNumber>[.md5]).
  * Same flags as s3rver's bin: --directory, --address, --port.
@@ -88,11 +90,27 @@ const multipartShim: Middleware = async (ctx, next) => {
   xml(ctx, 200, `<ListPartsResult>${head}<IsTruncated>false</IsTruncated>${parts}</ListPartsResult>`);
 };
 
-const server = new S3rver({ directory, address: values.address, port: Number(values.port) });
+// s3rver itself listens on a free loopback port that nothing else is told about; --port belongs to the
+// policy-enforcing front (s3-front.ts), which checks signatures and POST policies as S3 does and
+// forwards what S3 would accept.
+const server = new S3rver({ directory, address: '127.0.0.1', port: 0 });
 // After s3rver's request logger (the first middleware), before its router.
 server.middleware.splice(1, 0, multipartShim);
-const { address, port } = await server.run();
-console.log(`s3rver (with ListParts and AbortMultipartUpload) listening on ${address}:${port}`);
+const backend = await server.run();
+const front = await startS3Front({
+  address: values.address,
+  port: Number(values.port),
+  backend: { host: '127.0.0.1', port: backend.port },
+  // The only credentials s3rver knows (scripts/stack/env.ts).
+  credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+});
+console.log(
+  `S3 front (SigV4 and POST policy enforced) listening on ${values.address}:${values.port}, ` +
+    `s3rver (with ListParts and AbortMultipartUpload) behind it on 127.0.0.1:${backend.port}`,
+);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => void server.close().then(() => process.exit(0)));
+  process.on(signal, () => {
+    front.close();
+    void server.close().then(() => process.exit(0));
+  });
 }

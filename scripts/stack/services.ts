@@ -176,14 +176,15 @@ export const services: ServiceDefinition[] = [
   },
   {
     name: 's3',
-    label: 'S3 (s3rver)',
+    label: 'S3 (s3rver behind a SigV4 + POST-policy front)',
     ports: [ports.s3],
     address: `${urls.s3} (bucket ${apiEnv.BUCKET_NAME})`,
     dependsOn: [],
     storage: path.join(dataDir, 's3'),
     command: () => ({
       file: node,
-      // s3rver plus ListParts and AbortMultipartUpload, which resumable uploads need (see s3rver.ts).
+      // s3rver plus ListParts and AbortMultipartUpload, which resumable uploads need, behind a front on
+      // ports.s3 that enforces SigV4 and presigned POST policies as S3 does (s3rver.ts, s3-front.ts).
       args: [
         '--import',
         'tsx',
@@ -254,6 +255,9 @@ export const services: ServiceDefinition[] = [
       return {
         file: node,
         args: [
+          // rawPath as sent, percent-encoding and trailing slash kept, as API Gateway passes it.
+          '--require',
+          path.join(repoRoot, 'scripts', 'stack', 'offline-raw-path.cjs'),
           modulePath('serverless', 'bin', 'serverless.js'),
           'offline',
           '--stage',

@@ -1,6 +1,6 @@
 import { unauthenticated, viaDependency } from '../errors.ts';
 import { redis } from '../adapters/redis.ts';
-import { NONCE_PATTERN, parseQuery, stringToSign } from '../client/canonical.ts';
+import { NONCE_PATTERN, canonicalPath, parseQuery, stringToSign } from '../client/canonical.ts';
 import { hmacHex, safeEqual, sha256Hex } from './crypto.ts';
 import { signingKeyFor, verifyToken, type Session } from './tokens.ts';
 
@@ -8,6 +8,7 @@ export const MAX_SKEW_SECONDS = 300;
 
 export interface SignedRequest {
   method: string;
+  /** The path as received (the event's rawPath), percent-encoding and trailing slash kept. */
   path: string;
   rawQuery: string;
   headers: Record<string, string | undefined>;
@@ -50,18 +51,23 @@ export async function authenticateRequest(
   } catch {
     throw unauthenticated('BAD_SIGNATURE', 'The query string cannot be decoded.');
   }
-  const expected = hmacHex(
-    signingKeyFor(session.sessionId),
-    stringToSign({
-      method: req.method,
-      path: req.path,
-      query,
-      timestamp,
-      nonce,
-      bodySha256Hex: sha256Hex(req.rawBody),
-    }),
-  );
-  if (!safeEqual(expected, signature)) {
+  const key = signingKeyFor(session.sessionId);
+  const input = {
+    method: req.method,
+    path: req.path,
+    query,
+    timestamp,
+    nonce,
+    bodySha256Hex: sha256Hex(req.rawBody),
+  };
+  // The canonical path (canonicalPath: percent-encoding in one form) is what our clients sign; a
+  // client that signed an unusual spelling literally, as sent, is accepted too when the path arrived
+  // with that spelling. Both spellings name the same resource.
+  const valid =
+    safeEqual(hmacHex(key, stringToSign(input)), signature) ||
+    (canonicalPath(req.path) !== req.path &&
+      safeEqual(hmacHex(key, stringToSign({ ...input, literalPath: true })), signature));
+  if (!valid) {
     throw unauthenticated('BAD_SIGNATURE', 'The request signature does not match.');
   }
 

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DeleteCommand, PutCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../adapters/dynamo.ts';
 import { sha256Hex, safeEqual } from '../auth/crypto.ts';
-import { dependencyUnavailable, notFound, unauthenticated, viaDependency } from '../errors.ts';
+import { dependencyFailure, notFound, unauthenticated, viaDependency } from '../errors.ts';
 
 /**
  * A site is one edge-streamer installation. Its edge key is shown once and stored only as a
@@ -114,7 +114,7 @@ export async function deleteSite(ownerId: string, siteId: string): Promise<void>
     );
   } catch (e) {
     if ((e as Error).name === 'ConditionalCheckFailedException') throw notFound('site');
-    throw dependencyUnavailable('dynamodb');
+    throw dependencyFailure('dynamodb', e);
   }
   for (const camera of await listUserItems(ownerId, `CAMERA#${siteId}#`)) {
     await db(() =>

@@ -3,9 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
   LOGIN_FAILURES_BEFORE_CAPTCHA,
+  LOGIN_FAILURES_MAX_THRESHOLD,
   LOGIN_FAILURE_WINDOW_SECONDS,
+  LOGIN_USERS_WINDOW_SECONDS,
   captchaRequired,
+  failureThreshold,
   recordFailedLogin,
+  recordSuccessfulLogin,
   sourceOf,
 } from './login-failures.ts';
 
@@ -68,5 +72,25 @@ describe('failed logins per source', () => {
       [...counts].sort((x, y) => x - y),
       [1, 2, 3, 4, 5, 6, 7],
     );
+  });
+
+  it('scale the threshold with the distinct users who signed in from the source (a NAT), capped', async () => {
+    assert.deepEqual([0, 1, 3, 100].map(failureThreshold), [5, 7, 11, LOGIN_FAILURES_MAX_THRESHOLD]);
+    const nat = freshIp();
+    const now = Date.now();
+    for (const user of ['u1', 'u2', 'u3', 'u2']) await recordSuccessfulLogin(nat, user, now); // u2 twice: 3 users
+    for (let i = 0; i < 10; i++) await recordFailedLogin(nat, now + i);
+    assert.equal(await captchaRequired(nat, now + 10), false, '10 failures < 5 + 2 * 3');
+    await recordFailedLogin(nat, now + 11);
+    assert.equal(await captchaRequired(nat, now + 11), true, '11 failures reach 5 + 2 * 3');
+    // Once those users' sign-ins are older than their window, the plain threshold applies again.
+    assert.equal(
+      await captchaRequired(nat, now + LOGIN_USERS_WINDOW_SECONDS * 1000 + 1),
+      false,
+      'failures expired too',
+    );
+    const alone = freshIpv6();
+    for (let i = 0; i < LOGIN_FAILURES_BEFORE_CAPTCHA; i++) await recordFailedLogin(alone, now + i);
+    assert.equal(await captchaRequired(alone, now + 5), true, 'a source without sign-ins keeps 5');
   });
 });

@@ -98,11 +98,23 @@ export function fivePoints(mesh: Mesh): FivePoints {
 type Vec3 = [number, number, number];
 
 /** Eyelid and lip pairs (MediaPipe topology): three vertical gaps and the corner-to-corner width. */
-const EYE_IMAGE_LEFT_GAPS: [number, number][] = [[160, 144], [159, 145], [158, 153]];
+const EYE_IMAGE_LEFT_GAPS: [number, number][] = [
+  [160, 144],
+  [159, 145],
+  [158, 153],
+];
 const EYE_IMAGE_LEFT_CORNERS: [number, number] = [33, 133];
-const EYE_IMAGE_RIGHT_GAPS: [number, number][] = [[387, 373], [386, 374], [385, 380]];
+const EYE_IMAGE_RIGHT_GAPS: [number, number][] = [
+  [387, 373],
+  [386, 374],
+  [385, 380],
+];
 const EYE_IMAGE_RIGHT_CORNERS: [number, number] = [263, 362];
-const MOUTH_GAPS: [number, number][] = [[82, 87], [13, 14], [312, 317]];
+const MOUTH_GAPS: [number, number][] = [
+  [82, 87],
+  [13, 14],
+  [312, 317],
+];
 const MOUTH_CORNERS: [number, number] = [78, 308];
 
 /**

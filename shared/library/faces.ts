@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../adapters/dynamo.ts';
 import { deleteObjects } from '../adapters/s3-erase.ts';
-import { AppError, notFound, viaDependency } from '../errors.ts';
+import { AppError, notFound } from '../errors.ts';
 import type { Box, FaceQuality } from '../face/engine.ts';
 import { bumpGalleryVersion } from './gallery-version.ts';
 import { faceKey, ownerPk, personFacesPrefix, personKey, requireId } from './keys.ts';

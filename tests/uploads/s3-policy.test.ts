@@ -65,9 +65,9 @@ describe('presigned POST policy is enforced by the local S3', () => {
     const [alice, bob] = [await login(), await login()];
     const bytes = await fixture();
     const t = await ticket(alice, bytes.length);
-    const bobPrefix = `users/${bob.session!.userId}/`;
+    const bobPrefix = `uploads/${bob.session!.userId}/`;
 
-    const otherKey = await send(t.url, { ...t.fields, key: `${bobPrefix}uploads/${randomUUID()}` }, bytes);
+    const otherKey = await send(t.url, { ...t.fields, key: `${bobPrefix}${randomUUID()}` }, bytes);
     assert.equal(otherKey.status, 403);
     assert.equal(otherKey.code, 'AccessDenied');
     assert.match(otherKey.message!, /^Invalid according to Policy: Policy Condition failed: \["eq","\$key",/);
@@ -125,7 +125,7 @@ describe('presigned POST policy is enforced by the local S3', () => {
     );
 
     assert.deepEqual(await keysUnder(bobPrefix), [], 'nothing landed under the other user');
-    assert.deepEqual(await keysUnder(`users/${alice.session!.userId}/`), [], 'nor under the owner');
+    assert.deepEqual(await keysUnder(`uploads/${alice.session!.userId}/`), [], 'nor under the owner');
 
     // The genuine upload still passes and validates.
     const genuine = await send(t.url, t.fields, bytes);
@@ -148,7 +148,7 @@ describe('the local S3 requires a signature for everything else', () => {
     for (const [method, url] of [
       ['GET', `${bucket}/${key}`],
       ['HEAD', `${bucket}/${key}`],
-      ['GET', `${bucket}?list-type=2&prefix=users/`],
+      ['GET', `${bucket}?list-type=2&prefix=uploads/`],
       ['GET', `${urls.s3}/`],
       ['PUT', `${bucket}/${key}`],
       ['DELETE', `${bucket}/${key}`],

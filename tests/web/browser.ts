@@ -40,7 +40,8 @@ async function fakeCameraFile(dir: string): Promise<string> {
   return file;
 }
 
-export async function openBrowser(viewport = PHONE): Promise<Browser> {
+/** `cameraFile`: what the fake webcam films (.y4m or .mjpeg), else a still of misc/face1.png. */
+export async function openBrowser(viewport = PHONE, cameraFile?: string): Promise<Browser> {
   const dir = await mkdtemp(path.join(tmpdir(), 'facegate-chromium-'));
   const context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -56,7 +57,7 @@ export async function openBrowser(viewport = PHONE): Promise<Browser> {
       '--disable-sync',
       '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-video-capture=${await fakeCameraFile(dir)}`,
+      `--use-file-for-fake-video-capture=${cameraFile ?? (await fakeCameraFile(dir))}`,
     ],
     viewport,
     isMobile: viewport === PHONE,

@@ -6,6 +6,7 @@ import { camerasView } from './views/cameras.ts';
 import { captchaView } from './views/captcha.ts';
 import { compareView } from './views/compare.ts';
 import { detectView } from './views/detect.ts';
+import { livenessView } from './views/liveness.ts';
 import { personsView } from './views/persons.ts';
 import { searchView } from './views/search.ts';
 import type { View, ViewFactory } from './views/view.ts';
@@ -20,6 +21,7 @@ const routes: { hash: string; title: string; view: ViewFactory }[] = [
   { hash: 'compare', title: 'Compare', view: compareView },
   { hash: 'people', title: 'People', view: personsView },
   { hash: 'search', title: 'Search', view: searchView },
+  { hash: 'liveness', title: 'Liveness', view: livenessView },
   { hash: 'captcha', title: 'Captcha', view: captchaView },
   { hash: 'cameras', title: 'Cameras', view: camerasView },
 ];

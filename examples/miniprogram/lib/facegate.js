@@ -17,7 +17,31 @@ function parseQuery(raw) {
     return [dec(k), dec(v)];
   });
 }
-var stringToSign = (r) => [r.method.toUpperCase(), r.path, canonicalQuery(r.query), r.timestamp, r.nonce, r.bodySha256Hex].join("\n");
+var tryDecode = (segment) => {
+  try {
+    return decodeURIComponent(segment);
+  } catch (error) {
+    if (error instanceof URIError) return void 0;
+    throw error;
+  }
+};
+function canonicalPath(path) {
+  const end = path.search(/[?#]/);
+  const bare = end === -1 ? path : path.slice(0, end);
+  return bare.split("/").map((segment) => {
+    if (/^[A-Za-z0-9\-._~]*$/.test(segment)) return segment;
+    const decoded = tryDecode(segment);
+    return decoded === void 0 ? segment.replace(/%[0-9a-f]{2}/gi, (e) => e.toUpperCase()) : rfc3986(decoded);
+  }).join("/");
+}
+var stringToSign = (r) => [
+  r.method.toUpperCase(),
+  r.literalPath ? r.path : canonicalPath(r.path),
+  canonicalQuery(r.query),
+  r.timestamp,
+  r.nonce,
+  r.bodySha256Hex
+].join("\n");
 
 // examples/miniprogram/core/sha256.ts
 var K = new Uint32Array([

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { MiddlewareObj } from '@middy/core';
 import { config } from '../../config.ts';
 import { AppError, isAppError } from '../../errors.ts';
-import { createLogger } from '../../log.ts';
+import { createLogger, enterRequestScope } from '../../log.ts';
 import type { HttpEvent, HttpRequest, HttpResponse, RequestState } from '../types.ts';
 
 function newState(requestId: string, headers: Record<string, string | undefined>): RequestState {
@@ -41,6 +41,9 @@ export const requestContext = (): MiddlewareObj<HttpEvent, HttpResponse> => ({
     const headers: Record<string, string | undefined> = {};
     for (const [k, v] of Object.entries(r.event.headers ?? {})) headers[k.toLowerCase()] = v;
     r.context.state = newState(requestIdOf(r), headers);
+    // viaDependency and other code without a logger of their own log through the request's (state.log,
+    // which gains the userId after authentication).
+    enterRequestScope(r.context.state);
   },
   after: (request) => finish(request as unknown as HttpRequest),
   onError: (request) => {
