@@ -20,7 +20,7 @@ import { collectFaceAssets } from '../package/face-assets.ts';
  */
 
 export type ServiceName =
-  'redis' | 'redis-rest' | 's3' | 'dynamodb' | 'wechat' | 'api' | 'web' | 'camera' | 'edge';
+  'redis' | 'redis-rest' | 's3' | 'dynamodb' | 'wechat' | 'api' | 'scheduler' | 'web' | 'camera' | 'edge';
 
 export interface ServiceDefinition {
   name: ServiceName;
@@ -286,6 +286,19 @@ export const services: ServiceDefinition[] = [
     fatalLogLine: /^Environment: .*framework/m,
     // Bundling every function with esbuild takes a while on a busy two-core machine.
     readyTimeoutMs: 240_000,
+  },
+  {
+    name: 'scheduler',
+    label: 'schedules (uploadsSweep every minute)',
+    ports: [],
+    address: `logs/scheduler.log`,
+    dependsOn: ['api'],
+    // serverless-offline runs no `schedule` events: this invokes the scheduled functions itself.
+    command: () => ({
+      file: node,
+      args: ['--import', 'tsx', path.join(repoRoot, 'scripts', 'stack', 'scheduler.ts')],
+    }),
+    isReady: async () => true,
   },
   {
     name: 'web',

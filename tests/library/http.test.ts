@@ -17,7 +17,7 @@ const login = () => FacegateClient.login(origin, `test:library-${randomUUID()}`)
 const image = async (path: string) =>
   (await readFile(new URL(`../fixtures/faces/${path}`, import.meta.url))).toString('base64');
 
-const personShape = ['createdAt', 'faceCount', 'meta', 'name', 'personId', 'updatedAt'];
+const personShape = ['consent', 'createdAt', 'faceCount', 'meta', 'name', 'personId', 'updatedAt'];
 
 describe('persons', () => {
   it('creates, lists, gets, patches and deletes persons as the contract says', async () => {

@@ -66,38 +66,42 @@ describe('1:N search on the fixture faces', () => {
     }
   });
 
-  it('names every held-out crop (4 and 5) correctly at rank 1 at LOW, and never wrongly at NORMAL', async () => {
+  it('never names a held-out crop (4 and 5) wrongly, and names most of them at LOW', async (t) => {
     const wrong: string[] = [];
-    const namedAtNormal: string[] = [];
+    const named = { LOW: [] as string[], NORMAL: [] as string[] };
     for (const name of PEOPLE) {
       for (const n of [4, 5]) {
         const image = await fixture(`${name}/${name}${n}.png`);
-        // The crop's face is the largest one (the detector may add a weaker box on the same face).
-        const top = (await search(userId, image, 'LOW')).faces[0]?.matches[0];
-        if (top?.name !== name) wrong.push(`${name}${n} -> ${top?.name ?? 'nobody'}`);
-        const strict = (await search(userId, image)).faces[0]?.matches[0];
-        if (strict && strict.name !== name) wrong.push(`NORMAL: ${name}${n} -> ${strict.name}`);
-        if (strict) namedAtNormal.push(`${name}${n}`);
+        for (const level of ['LOW', 'NORMAL'] as const) {
+          // The crop's face is the largest one (the detector may add a weaker box on the same face).
+          const top = (await search(userId, image, level)).faces[0]?.matches[0];
+          if (top && top.name !== name) wrong.push(`${level}: ${name}${n} -> ${top.name}`);
+          if (top) named[level].push(`${name}${n}`);
+        }
       }
     }
+    t.diagnostic(`named at LOW ${named.LOW.length}/14, at NORMAL ${named.NORMAL.length}/14`);
     assert.deepEqual(wrong, []);
-    assert.ok(namedAtNormal.length >= 8, `named at NORMAL: ${namedAtNormal}`);
+    assert.ok(named.LOW.length >= 12, `named at LOW: ${named.LOW}`);
+    assert.ok(named.NORMAL.length >= 8, `named at NORMAL: ${named.NORMAL}`);
   });
 
   for (const [photo, positions] of Object.entries(GROUP_POSITIONS)) {
-    it(`names each person in ${photo} on the right face`, async () => {
+    it(`names the people in ${photo} on the right faces at LOW, never a wrong one`, async () => {
       const { faces } = await search(userId, await fixture(photo), 'LOW');
+      const unnamed: string[] = [];
       for (const [name, [x, y]] of Object.entries(positions)) {
         const face = faces.find(
           (f) => x >= f.box.x && x <= f.box.x + f.box.width && y >= f.box.y && y <= f.box.y + f.box.height,
         );
         assert.ok(face, `a face at ${name}'s position (${x}, ${y})`);
-        assert.equal(
-          face.matches[0]?.name,
-          name,
-          `face at ${name}'s position: ${JSON.stringify(face.matches)}`,
-        );
+        const top = face.matches[0];
+        if (!top) unnamed.push(name);
+        else assert.equal(top.name, name, `face at ${name}'s position: ${JSON.stringify(face.matches)}`);
       }
+      // Group faces are small (~95 px) and dim, enrolled from other stills: genuine similarities of
+      // 0.5-0.55 fall below the calibrated LOW threshold (ACCURACY.md), so some go unnamed, never misnamed.
+      assert.ok(unnamed.length <= Object.keys(positions).length / 2, `unnamed: ${unnamed}`);
     });
   }
 
@@ -173,16 +177,16 @@ describe('enrolment', () => {
     assert.equal(again.created, false);
     assert.deepEqual(again.face, first.face);
     assert.equal((await getPerson(userId, person.personId)).faceCount, 1);
-    // The crop is kept under the owner's prefix, for re-embedding with a future model.
-    const crop = await s3().send(
-      new GetObjectCommand({
-        Bucket: bucketName(),
-        Key: faceCropKey(userId, person.personId, first.face.faceId),
-      }),
+    // Only the template is kept, not the image (ENROL_STORE_CROPS is off by default: PRIVACY.md).
+    await assert.rejects(
+      s3().send(
+        new GetObjectCommand({
+          Bucket: bucketName(),
+          Key: faceCropKey(userId, person.personId, first.face.faceId),
+        }),
+      ),
+      { name: 'NoSuchKey' },
     );
-    const { format, width } = await sharp(Buffer.from(await crop.Body!.transformToByteArray())).metadata();
-    assert.equal(format, 'jpeg');
-    assert.ok(width! >= first.face.box.width);
   });
 
   it('refuses images without exactly one usable face, saying why', async () => {

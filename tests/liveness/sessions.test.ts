@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { FacegateClient } from '../../shared/client/client.ts';
 import { localRedis, urls } from '../support/stack.ts';
-import { fixture, fixtureBase64 } from '../support/fixtures.ts';
-import { CONSENT } from '../support/fixtures.ts';
+import { CONSENT, fixture, fixtureBase64 } from '../support/fixtures.ts';
+import { challengeFrames, FacePuppet } from '../support/face-puppet.ts';
 
 /**
  * Active liveness sessions over HTTP: the challenge, the session's life cycle (single use, expiry, owner),
@@ -183,6 +183,101 @@ test('livenessSessionId without a passed session is 422 LIVENESS_REQUIRED on com
   });
   assert.equal(enrol.status, 422);
   assert.equal(enrol.body.error.code, 'LIVENESS_REQUIRED');
+});
+
+/**
+ * A person performing the challenge: the puppet re-renders a real photo filling the whole frame (its own
+ * surroundings, no pasted backdrop, which the passive model rightly reads as a photo held up).
+ */
+const performer = (() => {
+  let puppet: Promise<FacePuppet> | undefined;
+  const photo = 'expressions/neutral.jpg';
+  return {
+    photo,
+    frames: async (actions: readonly string[]) => {
+      const { width, height } = await sharp(fixture(photo)).metadata();
+      puppet ??= FacePuppet.create(fixture(photo), { width, height, faceSize: Math.max(width, height) });
+      const frames = await challengeFrames(await puppet, actions);
+      return frames.map(({ image, t }) => ({ image: image.toString('base64'), t }));
+    },
+  };
+})();
+
+test('performing the asked actions in order passes; the same actions in the wrong order are ACTION_ORDER', async () => {
+  const client = await login('perform');
+  const session = await start(client, 'NORMAL');
+  const { actions } = session.challenge;
+  const res = await verify(client, session.sessionId, await performer.frames(actions));
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.deepEqual(res.body.reasons, [], JSON.stringify(res.body));
+  assert.equal(res.body.live, true);
+  assert.ok(res.body.score >= 0.8, `score ${res.body.score}`);
+  assert.ok(res.body.passiveScore >= 0.8, `passive ${res.body.passiveScore}`);
+  assert.deepEqual(
+    res.body.actions.map((a: { action: string; seen: boolean }) => [a.action, a.seen]),
+    actions.map((a: string) => [a, true]),
+  );
+  const frames = res.body.actions.map((a: { frame: number }) => a.frame);
+  assert.deepEqual(
+    frames,
+    [...frames].sort((a, b) => a - b),
+    'each action after the one before',
+  );
+  assert.equal(typeof res.body.referenceFace.frame, 'number');
+
+  const reversed = await start(client, 'NORMAL');
+  const backwards = [...reversed.challenge.actions].reverse();
+  const wrong = await verify(client, reversed.sessionId, await performer.frames(backwards));
+  assert.equal(wrong.status, 200);
+  assert.equal(wrong.body.live, false);
+  assert.deepEqual(wrong.body.reasons, ['ACTION_ORDER'], JSON.stringify(wrong.body));
+  assert.ok(
+    wrong.body.actions.every((a: { seen: boolean }) => a.seen),
+    'every action was seen',
+  );
+  assert.ok(wrong.body.score <= 0.5, `half the action credit at most: ${wrong.body.score}`);
+});
+
+test('a passed session binds compare, search and enrol to the same person, and to no one else', async () => {
+  const client = await login('binding');
+  const session = await start(client);
+  const passed = await verify(client, session.sessionId, await performer.frames(session.challenge.actions));
+  assert.equal(passed.body.live, true, JSON.stringify(passed.body));
+  const livenessSessionId = session.sessionId;
+  const same = fixtureBase64(performer.photo);
+
+  const compare = await client.post('/v1/faces/compare', {
+    a: { image: same },
+    b: { image: same },
+    livenessSessionId,
+  });
+  assert.equal(compare.status, 200, JSON.stringify(compare.body));
+  assert.equal(compare.body.match, true);
+
+  const person = await client.post('/v1/persons', { consent: CONSENT, name: 'Performer' });
+  const enrol = await client.post(`/v1/persons/${person.body.personId}/faces`, {
+    image: same,
+    livenessSessionId,
+  });
+  assert.equal(enrol.status, 201, JSON.stringify(enrol.body));
+
+  const search = await client.post('/v1/search', { image: same, livenessSessionId });
+  assert.equal(search.status, 200, JSON.stringify(search.body));
+  assert.equal(search.body.faces[0].matches[0]?.personId, person.body.personId);
+
+  // The session cannot vouch for another face...
+  const other = await client.post('/v1/faces/compare', {
+    a: { image: fixtureBase64('amy/amy1.png') },
+    b: { image: same },
+    livenessSessionId,
+  });
+  assert.equal(other.status, 422);
+  assert.equal(other.body.error.details.problem, 'DIFFERENT_PERSON');
+  // ...nor for another account.
+  const stranger = await login('binding-stranger');
+  const foreign = await stranger.post('/v1/search', { image: same, livenessSessionId });
+  assert.equal(foreign.status, 422);
+  assert.equal(foreign.body.error.details.problem, 'NO_PASSED_SESSION');
 });
 
 test('erasing the account removes its liveness sessions and claims', async () => {

@@ -214,6 +214,9 @@ describe('web console', { concurrency: false }, () => {
       await page.setViewportSize(DESKTOP);
       await page.getByRole('link', { name: 'Search' }).click();
       await upload(page.locator('.picker'), 'groups/bbt1.jpg');
+      // One small, dim TV still per person: genuine similarities sit below the calibrated levels
+      // (ACCURACY.md), so this UI check of where names are drawn uses a plain threshold.
+      await page.locator('input[aria-label=Threshold]').fill('0.5');
       await page.getByRole('button', { name: 'Search', exact: true }).click();
       const result = page.locator('[data-testid=search-result][data-names]');
       await result.waitFor({ timeout: SLOW });

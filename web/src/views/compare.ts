@@ -2,12 +2,15 @@ import { fmt, h, show } from '../dom.ts';
 import { action } from '../errors.ts';
 import { overlay, type Box } from '../overlay.ts';
 import { photoPicker, type Photo } from '../photo.ts';
+import { falseMatchText, matchLevelSelect } from '../levels.ts';
 import type { ViewFactory } from './view.ts';
 
 interface CompareResult {
   similarity: number;
   match: boolean;
   threshold: number;
+  matchLevel: string;
+  falseMatchRate: number;
   faceA: { box: Box };
   faceB: { box: Box };
 }
@@ -15,6 +18,7 @@ interface CompareResult {
 export const compareView: ViewFactory = (api) => {
   const a = photoPicker(api, 'Photo A');
   const b = photoPicker(api, 'Photo B');
+  const level = matchLevelSelect();
   const run = h('button', { type: 'button', class: 'primary' }, 'Compare');
   const errors = h('div');
   const result = h('div', { class: 'result', 'data-testid': 'compare-result' });
@@ -27,6 +31,7 @@ export const compareView: ViewFactory = (api) => {
     const res = await api.post<CompareResult>('/v1/faces/compare', {
       a: { uploadId: photoA.upload.uploadId },
       b: { uploadId: photoB.upload.uploadId },
+      matchLevel: level.value,
     });
     const color = res.match ? '#22c55e' : '#ef4444';
     result.dataset.match = String(res.match);
@@ -36,7 +41,11 @@ export const compareView: ViewFactory = (api) => {
         'p',
         { class: `verdict ${res.match ? 'yes' : 'no'}` },
         res.match ? 'Same person' : 'Different people',
-        h('span', {}, ` similarity ${fmt(res.similarity)} (threshold ${fmt(res.threshold)})`),
+        h(
+          'span',
+          {},
+          ` similarity ${fmt(res.similarity)} (threshold ${fmt(res.threshold)}, ${res.matchLevel}: ${falseMatchText(res.falseMatchRate)})`,
+        ),
       ),
       h(
         'div',
@@ -54,7 +63,7 @@ export const compareView: ViewFactory = (api) => {
       h('h2', {}, 'Compare two faces'),
       h('p', { class: 'hint' }, 'The largest face of each photo is compared.'),
       h('div', { class: 'pair' }, a.element, b.element),
-      run,
+      h('div', { class: 'row' }, level, run),
       errors,
       result,
     ),

@@ -1,5 +1,6 @@
 import { fmt, h, show } from '../dom.ts';
 import { action } from '../errors.ts';
+import { levelSelect } from '../levels.ts';
 import type { ViewFactory } from './view.ts';
 
 /**
@@ -70,11 +71,7 @@ async function grab(video: HTMLVideoElement): Promise<string> {
 export const livenessView: ViewFactory = (api) => {
   let stream: MediaStream | undefined;
   let stopped = false;
-  const level = h(
-    'select',
-    { 'aria-label': 'Level' },
-    ...['LOW', 'NORMAL', 'HIGH'].map((l) => h('option', { value: l, selected: l === 'NORMAL' }, l)),
-  );
+  const level = levelSelect('Level');
   const start = h('button', { type: 'button', class: 'primary' }, 'Start');
   const video = h('video', {
     autoplay: true,

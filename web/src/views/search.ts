@@ -2,20 +2,25 @@ import { fmt, h, show } from '../dom.ts';
 import { action } from '../errors.ts';
 import { COLORS, overlay, type Box } from '../overlay.ts';
 import { photoPicker } from '../photo.ts';
+import { falseMatchText, matchLevelSelect } from '../levels.ts';
 import type { ViewFactory } from './view.ts';
 
 interface SearchResult {
+  matchLevel: string | null;
+  falseMatchRate: number | null;
   faces: { box: Box; matches: { personId: string; name: string; similarity: number }[] }[];
 }
 
 export const searchView: ViewFactory = (api) => {
   const picker = photoPicker(api, 'Group photo');
+  const level = matchLevelSelect();
   const threshold = h('input', {
     type: 'number',
     min: 0,
     max: 1,
     step: 0.05,
-    placeholder: 'default',
+    placeholder: 'from level',
+    'aria-label': 'Threshold',
     inputmode: 'decimal',
   });
   const run = h('button', { type: 'button', class: 'primary' }, 'Search');
@@ -28,7 +33,7 @@ export const searchView: ViewFactory = (api) => {
       uploadId: photo.upload.uploadId,
       topK: 3,
       maxFaces: 20,
-      ...(threshold.value ? { threshold: Number(threshold.value) } : {}),
+      ...(threshold.value ? { threshold: Number(threshold.value) } : { matchLevel: level.value }),
     });
     const names = res.faces.map((f) => f.matches[0]?.name ?? 'unknown');
     result.dataset.names = JSON.stringify(names);
@@ -45,7 +50,11 @@ export const searchView: ViewFactory = (api) => {
     const known = names.filter((n) => n !== 'unknown').length;
     show(
       result,
-      h('p', { class: 'summary' }, `${res.faces.length} faces, ${known} recognised`),
+      h(
+        'p',
+        { class: 'summary' },
+        `${res.faces.length} faces, ${known} recognised (${res.matchLevel ?? 'threshold'}: ${falseMatchText(res.falseMatchRate)})`,
+      ),
       canvas,
       h(
         'ol',
@@ -76,7 +85,7 @@ export const searchView: ViewFactory = (api) => {
       h('h2', {}, 'Search'),
       h('p', { class: 'hint' }, 'Names every face of a photo from your library (People).'),
       picker.element,
-      h('div', { class: 'row' }, h('label', { class: 'inline' }, 'Threshold ', threshold), run),
+      h('div', { class: 'row' }, level, h('label', { class: 'inline' }, 'or threshold ', threshold), run),
       errors,
       result,
     ),
