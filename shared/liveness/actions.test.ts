@@ -12,7 +12,10 @@ test('each action fires on its own movement and not on a steady face', () => {
   assert.ok(shows('TURN_RIGHT', at({ yaw: -20 }), base));
   assert.ok(shows('NOD', at({ pitch: 18 }), base));
   assert.ok(shows('BLINK', at({ eyes: 0.1 }), base));
-  assert.ok(!shows('BLINK', at({ eyes: 0.22 }), base), 'narrowed eyes are not a blink');
+  assert.ok(shows('BLINK', at({ eyes: 0.21 }), base), 'a closed eye as FaceMesh reads it (0.7 of open)');
+  assert.ok(!shows('BLINK', at({ eyes: 0.25 }), base), 'slightly narrowed eyes are not a blink');
+  const narrow = { ...neutral, eyes: 0.18 };
+  assert.ok(!shows('BLINK', { ...narrow, eyes: 0.13 }, narrow), 'small eyes need the absolute drop too');
   assert.ok(shows('OPEN_MOUTH', at({ mouth: 0.55 }), base));
   assert.ok(!shows('OPEN_MOUTH', at({ mouth: 0.3 }), base), 'talking is not an open mouth');
   const jitter = at({ yaw: 6, pitch: 7, eyes: 0.27, mouth: 0.1 });
