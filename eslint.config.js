@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.serverless/', '.esbuild*/', '.build/', '.data/', 'test-artifacts/', '**/dist/', 'web/vendor/'] },
+  { ignores: ['node_modules/', '.serverless/', '.esbuild*/', '.build/', '.data/', 'test-artifacts/', '**/dist/', 'web/vendor/', '.scratch/'] },
   ...tseslint.configs.recommended,
   {
     rules: {

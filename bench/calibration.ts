@@ -24,7 +24,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import sharp, { type Sharp } from 'sharp';
-import { getFaceEngine, type DetectedFace } from '../shared/face/engine.ts';
+import { type DetectedFace } from '../shared/face/engine.ts';
+import { getFaceEngine } from '../shared/face/default-engine.ts';
 import { MATCH_LEVELS, MATCH_LEVEL_SETTINGS, type MatchLevel } from '../shared/face/match-levels.ts';
 import { loadImage } from '../shared/image/load.ts';
 

@@ -9,7 +9,8 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildSync } from 'esbuild';
-import { getFaceEngine, type DetectOptions } from '../shared/face/engine.ts';
+import { type DetectOptions } from '../shared/face/engine.ts';
+import { getFaceEngine } from '../shared/face/default-engine.ts';
 import { loadImage, type LoadedImage } from '../shared/image/load.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../tests/fixtures/faces/${name}`, import.meta.url));

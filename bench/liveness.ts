@@ -7,7 +7,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import sharp from 'sharp';
-import { getFaceEngine, type DetectOptions } from '../shared/face/engine.ts';
+import { type DetectOptions } from '../shared/face/engine.ts';
+import { getFaceEngine } from '../shared/face/default-engine.ts';
 import { decodeFrames } from '../shared/liveness/frames.ts';
 import { judgeBurst } from '../shared/liveness/verify.ts';
 

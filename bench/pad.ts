@@ -19,7 +19,8 @@ import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs-core';
 import { ATTACK_TYPES, simulateAttack } from '../shared/face/antispoof/attacks.ts';
 import { loadAntispoof } from '../shared/face/antispoof/pad.ts';
-import { getFaceEngine, type LivenessScores } from '../shared/face/engine.ts';
+import { type LivenessScores } from '../shared/face/engine.ts';
+import { getFaceEngine } from '../shared/face/default-engine.ts';
 import { LIVENESS_LEVELS, LIVENESS_THRESHOLDS } from '../shared/face/liveness.ts';
 import { loadImage } from '../shared/image/load.ts';
 

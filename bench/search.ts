@@ -14,7 +14,7 @@ import '../tests/library/local-env.ts';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { getFaceEngine } from '../shared/face/engine.ts';
+import { getFaceEngine } from '../shared/face/default-engine.ts';
 import { encodeDescriptor, normalise } from '../shared/library/descriptor-codec.ts';
 import { eraseLibrary } from '../shared/library/erase.ts';
 import { faceItem, newFaceRecord } from '../shared/library/faces.ts';

@@ -1,14 +1,7 @@
-import type { ReportedCamera } from '../../shared/cameras/cameras.ts';
 import type { Camera } from './camera.ts';
+import type { HeartbeatBody } from './heartbeat-schema.ts';
 import type { Logger } from './log.ts';
 import { redact } from './redact.ts';
-
-/** The body of POST /v1/edge/heartbeat; the camera shape is the cloud's own type (type-only import). */
-export interface HeartbeatBody {
-  siteId: string;
-  publicUrl: string;
-  cameras: ReportedCamera[];
-}
 
 export interface HeartbeatStats {
   ok: number;

@@ -12,6 +12,7 @@ import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type J
 import sharp from 'sharp';
 import { startTestCamera, type TestCamera } from '../../scripts/test-camera/camera.ts';
 import { parseConfig } from './config.ts';
+import { heartbeatBodySchema } from './heartbeat-schema.ts';
 import { createLogger } from './log.ts';
 import { MjpegClient } from './mjpeg-client.ts';
 import { startStreamer, type Streamer } from './streamer.ts';
@@ -192,6 +193,8 @@ test('keeps serving while the cloud is unreachable, then heartbeats reach it', a
   assert.equal(beat.headers.authorization, `Bearer ${EDGE_KEY}`);
   assert.match(beat.headers['content-type'] ?? '', /^application\/json/);
   const body = JSON.parse(beat.body);
+  // Exactly what the API accepts: both ends validate with the one schema.
+  assert.deepEqual(heartbeatBodySchema.parse(body), body);
   assert.equal(body.siteId, SITE);
   assert.equal(body.publicUrl, `http://127.0.0.1:${STREAMER_PORT}`);
   assert.deepEqual(

@@ -14,7 +14,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs-core';
 import { contextCrop, PAD_MODELS } from '../../shared/face/antispoof/pad.ts';
-import { getFaceEngine } from '../../shared/face/engine.ts';
+import { getFaceEngine } from '../../shared/face/default-engine.ts';
 import { loadImage } from '../../shared/image/load.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');

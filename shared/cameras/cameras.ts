@@ -4,17 +4,9 @@ import { dynamo, tableName } from '../adapters/dynamo.ts';
 import { AppError, notFound, viaDependency } from '../errors.ts';
 import { listUserItems, type SiteRecord } from './sites.ts';
 import { streamKeys } from './stream-keys.ts';
+// The heartbeat's shape: one schema for the streamer and the API.
+import type { CameraStatus, ReportedCamera } from '../../edge-streamer/src/heartbeat-schema.ts';
 
-export type CameraStatus = 'online' | 'offline' | 'connecting';
-
-export interface ReportedCamera {
-  cameraId: string;
-  name: string;
-  status: CameraStatus;
-  width?: number;
-  height?: number;
-  fps?: number;
-}
 
 /** A camera whose site has not reported for this long is shown offline whatever it last said. */
 export const STALE_AFTER_SECONDS = 90;

@@ -1,6 +1,7 @@
 import { sha256Hex } from '../auth/crypto.ts';
 import { unprocessable } from '../errors.ts';
-import { getFaceEngine, type DetectedFace } from '../face/engine.ts';
+import { type DetectedFace } from '../face/engine.ts';
+import { getFaceEngine } from '../face/default-engine.ts';
 import { MATCH_LEVEL_SETTINGS, type MatchLevel } from '../face/match-levels.ts';
 import { decodeImage, resolveImageBytes, type ImageSource } from '../image-input.ts';
 import { requireLiveness } from '../liveness/binding.ts';

@@ -1,5 +1,5 @@
 import { sha256Hex } from '../auth/crypto.ts';
-import { getFaceEngine } from '../face/engine.ts';
+import { getFaceEngine } from '../face/default-engine.ts';
 import { decodeImage, resolveImageBytes, type ImageSource } from '../image-input.ts';
 import { FACE_FIELDS, presentFace, type FaceField } from './present.ts';
 import { cached, remember, resultCacheKey } from './result-cache.ts';

@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { AppError } from '../errors.ts';
 import { loadImage } from '../image/load.ts';
-import { EMOTIONS, getFaceEngine, type DetectedFace, type DetectOptions } from './engine.ts';
+import { EMOTIONS, type DetectedFace, type DetectOptions } from './engine.ts';
+import { getFaceEngine } from './default-engine.ts';
 
 /** dlib's published decision point (Euclidean 0.6) on our similarity scale: a descriptor quality check. */
 const DLIB_DECISION = 0.5;

@@ -31,7 +31,6 @@
  * itself; nothing outside this folder depends on the embedded implementation.
  */
 import type { LoadedImage } from '../image/load.ts';
-import { createWasmEngine } from './wasm-engine.ts';
 
 export interface Point {
   x: number;
@@ -150,11 +149,3 @@ export interface FaceEngine {
 
 export const DEFAULT_MAX_FACES = 10;
 export const MAX_MAX_FACES = 50;
-
-let engine: FaceEngine | undefined;
-
-/** Process-wide engine (lazy: nothing heavy happens until its first call). */
-export function getFaceEngine(): FaceEngine {
-  engine ??= createWasmEngine();
-  return engine;
-}

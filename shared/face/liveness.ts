@@ -1,6 +1,7 @@
 import { unprocessable } from '../errors.ts';
 import type { LoadedImage } from '../image/load.ts';
-import { getFaceEngine, type Box } from './engine.ts';
+import { type Box } from './engine.ts';
+import { getFaceEngine } from './default-engine.ts';
 
 /**
  * Passive single-image liveness (see LIVENESS.md for what it can and cannot stop). Replay of an

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { loadImage } from '../image/load.ts';
-import { getFaceEngine, type DetectedFace } from './engine.ts';
+import { type DetectedFace } from './engine.ts';
+import { getFaceEngine } from './default-engine.ts';
 import { DEFAULT_MATCH_LEVEL, MATCH_LEVELS, MATCH_LEVEL_SETTINGS, isMatchLevel } from './match-levels.ts';
 
 /**

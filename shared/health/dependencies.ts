@@ -3,7 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../adapters/dynamo.ts';
 import { redis } from '../adapters/redis.ts';
 import { bucketName, s3 } from '../adapters/s3.ts';
-import { getFaceEngine } from '../face/engine.ts';
+import { getFaceEngine } from '../face/default-engine.ts';
 
 export type DependencyName = 'dynamodb' | 's3' | 'redis' | 'faceEngine';
 export type DependencyStatus = 'ok' | 'down';

@@ -1,6 +1,6 @@
 import { config } from '../config.ts';
 import { unprocessable } from '../errors.ts';
-import { getFaceEngine } from '../face/engine.ts';
+import { getFaceEngine } from '../face/default-engine.ts';
 import { MATCH_LEVEL_SETTINGS, type MatchLevel } from '../face/match-levels.ts';
 import { presentBox } from '../face-service/present.ts';
 import type { LoadedImage } from '../image/load.ts';

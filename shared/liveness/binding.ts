@@ -1,5 +1,5 @@
 import { unprocessable } from '../errors.ts';
-import { getFaceEngine } from '../face/engine.ts';
+import { getFaceEngine } from '../face/default-engine.ts';
 import { MATCH_LEVEL_SETTINGS } from '../face/match-levels.ts';
 import { BINDING_SECONDS, findPass } from './sessions.ts';
 

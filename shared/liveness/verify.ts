@@ -1,4 +1,5 @@
-import { getFaceEngine, type DetectedFace } from '../face/engine.ts';
+import { type DetectedFace } from '../face/engine.ts';
+import { getFaceEngine } from '../face/default-engine.ts';
 import { LIVENESS_THRESHOLDS } from '../face/liveness.ts';
 import { MATCH_LEVEL_SETTINGS } from '../face/match-levels.ts';
 import { presentBox } from '../face-service/present.ts';

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { getFaceEngine, type DetectedFace } from '../../shared/face/engine.ts';
+import { type DetectedFace } from '../../shared/face/engine.ts';
+import { getFaceEngine } from '../../shared/face/default-engine.ts';
 import { loadImage } from '../../shared/image/load.ts';
 
 /**
@@ -677,7 +678,7 @@ export const ACTION_POSES: Record<ChallengeAction, Expression> = {
   TURN_RIGHT: { yaw: -22 },
   BLINK: { eyesClosed: 1 },
   OPEN_MOUTH: { mouthOpen: 1 },
-  NOD: { pitch: 15 },
+  NOD: { pitch: 20 },
 };
 
 const scaled = (e: Expression, k: number): Expression =>

@@ -150,7 +150,7 @@ describe('web console', { concurrency: false }, () => {
       assert.equal(await result.getAttribute('data-match'), 'true');
       assert.match(
         await result.locator('.verdict').innerText(),
-        /Same person\s+similarity 0\.\d\d \(threshold 0\.\d\d\)/,
+        /Same person\s+similarity 0\.\d\d \(threshold 0\.60, NORMAL: 1 in 1,000 false matches\)/,
       );
       assert.equal(await result.locator('canvas.overlay').count(), 2);
       await screenshot(page, 'compare');

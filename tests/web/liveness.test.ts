@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { getFaceEngine } from '../../shared/face/engine.ts';
+import { getFaceEngine } from '../../shared/face/default-engine.ts';
 import { loadImage } from '../../shared/image/load.ts';
 import { cyclingFootage, FacePuppet, stillFootage, writeFakeCamera } from '../support/face-puppet.ts';
 import { fixture } from '../support/fixtures.ts';
@@ -99,30 +99,42 @@ describe('web console: liveness check', { concurrency: false }, () => {
     }
   }
 
-  it('sees every asked action in footage that performs them', { timeout: SLOW * 2 }, (t) =>
-    check(performing, 'liveness-live', async ({ page }, burst) => {
-      const result = page.locator('[data-testid=liveness-result]');
-      const reasons = ((await result.getAttribute('data-reasons')) ?? '').split(',').filter(Boolean);
-      const seen = (await result.getAttribute('data-seen'))!;
-      t.diagnostic(`live=${await result.getAttribute('data-live')} reasons=${reasons} seen=${seen}`);
-      if (reasons.some((r) => FLOW_REASONS.includes(r))) t.diagnostic(await burst());
-      assert.ok(
-        seen.split(',').every((s) => s.endsWith(':true')),
-        `every action seen: ${seen}`,
-      );
-      assert.deepEqual(
-        reasons.filter((r) => FLOW_REASONS.includes(r)),
-        [],
-        `no flow failure; reasons: ${reasons}`,
-      );
-      // The passive model may still call a re-rendered TV still a spoof; that is its job, not the flow's.
-      if (!reasons.includes('SPOOF_SUSPECTED')) {
-        assert.equal(await result.getAttribute('data-live'), 'true');
-        assert.match(await result.locator('.verdict').innerText(), /^Live/);
-      }
-      assert.equal(await page.locator('ol.steps li[data-seen=true]').count(), seen.split(',').length);
-    }),
-  );
+  /**
+   * The looping footage is not synchronised with the prompts: when the page's sampling happens to fall
+   * in step with the loop, a prompt window can miss its action (ACTION_MISSING / ACTION_ORDER). Such a
+   * miss is retried with a new session, up to three attempts; any other flow failure fails at once.
+   */
+  const ALIGNMENT_REASONS = ['ACTION_MISSING', 'ACTION_ORDER'];
+
+  it('sees every asked action in footage that performs them', { timeout: SLOW * 6 }, async (t) => {
+    for (let attempt = 1; ; attempt++) {
+      let misaligned = false;
+      await check(performing, `liveness-live-${attempt}`, async ({ page }, burst) => {
+        const result = page.locator('[data-testid=liveness-result]');
+        const reasons = ((await result.getAttribute('data-reasons')) ?? '').split(',').filter(Boolean);
+        const seen = (await result.getAttribute('data-seen'))!;
+        t.diagnostic(
+          `attempt ${attempt}: live=${await result.getAttribute('data-live')} reasons=${reasons} seen=${seen}`,
+        );
+        const flowFailures = reasons.filter((r) => FLOW_REASONS.includes(r));
+        if (flowFailures.length > 0) t.diagnostic(await burst());
+        misaligned = flowFailures.length > 0 && flowFailures.every((r) => ALIGNMENT_REASONS.includes(r));
+        if (misaligned && attempt < 3) return;
+        assert.ok(
+          seen.split(',').every((s) => s.endsWith(':true')),
+          `every action seen: ${seen}`,
+        );
+        assert.deepEqual(flowFailures, [], `no flow failure; reasons: ${reasons}`);
+        // The passive model may still call a re-rendered TV still a spoof; that is its job, not the flow's.
+        if (!reasons.includes('SPOOF_SUSPECTED')) {
+          assert.equal(await result.getAttribute('data-live'), 'true');
+          assert.match(await result.locator('.verdict').innerText(), /^Live/);
+        }
+        assert.equal(await page.locator('ol.steps li[data-seen=true]').count(), seen.split(',').length);
+      });
+      if (!misaligned || attempt >= 3) return;
+    }
+  });
 
   it('turns away a still photo held to the camera', { timeout: SLOW * 2 }, () =>
     check(still, 'liveness-still', async ({ page }) => {

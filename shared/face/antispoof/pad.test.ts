@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
-import { getFaceEngine } from '../engine.ts';
+import { getFaceEngine } from '../default-engine.ts';
 import { LIVENESS_THRESHOLDS } from '../liveness.ts';
 import { initBackend } from '../models.ts';
 import { loadImage } from '../../image/load.ts';
