@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /**
  * `npm test [-- <filters>]`: checks the system packages, starts the local stack, runs every
@@ -63,6 +64,9 @@ function runNodeTests(files: string[], concurrency: number, tapFile: string): Pr
   const args = [
     '--import',
     'tsx',
+    // Every response of the local API is checked against openapi/openapi.json (tests/support/contract.ts).
+    '--import',
+    pathToFileURL(path.join(repoRoot, 'tests', 'support', 'contract-preload.ts')).href,
     '--test',
     `--test-concurrency=${concurrency}`,
     // A hang guard, not a speed check: a stuck request would otherwise hold CI forever.
