@@ -84,6 +84,10 @@ export async function buildSpec() {
       ]);
     }
 
+    for (const [status, description] of Object.entries(doc.alsoAnswers ?? {})) {
+      responses[status] = { ...(responses[String(doc.status ?? 200)] as object), description };
+    }
+
     (paths[route.path] ??= {})[route.method] = {
       operationId: route.functionName,
       summary: doc.summary,

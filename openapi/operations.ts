@@ -17,6 +17,8 @@ export interface OperationDoc {
   responseDescription?: string;
   errors?: Record<number, string[]>;
   errorDescriptions?: Record<number, string>;
+  /** Other statuses answered with the success body's shape rather than the error model (e.g. health's 503). */
+  alsoAnswers?: Record<number, string>;
   security?: Record<string, string[]>[];
 }
 
@@ -90,8 +92,7 @@ export const operations: Record<string, OperationDoc> = {
         faceEngine: dependencyStatus,
       }),
     }),
-    errors: { 503: [] },
-    errorDescriptions: {
+    alsoAnswers: {
       503: 'A dependency is down; the body is the same shape as 200 with the failing ones marked "down".',
     },
   },
@@ -334,6 +335,9 @@ function libraryOperations(): Record<string, OperationDoc> {
         '201 for a new face; the same image bytes enrolled again for the same person answer 200 with the stored face. LOW_QUALITY details carry the measured faceSize/sharpness and the minimums. With `livenessSessionId`, the face must be the person who passed that liveness session within the last 120 s (else 422 LIVENESS_REQUIRED).',
       status: 201,
       response: enrolledFace,
+      alsoAnswers: {
+        200: 'The same image was enrolled for this person before: the stored face, nothing written.',
+      },
       errors: imageErrors({
         409: ['FACE_LIMIT_REACHED'],
         422: ['NO_FACE', 'MULTIPLE_FACES', 'LOW_QUALITY', 'LIVENESS_REQUIRED', 'CONSENT_REQUIRED'],
