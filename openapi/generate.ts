@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
+import { ERRORS, type ErrorCode } from '../shared/errors.ts';
 import type { ApiOptions } from '../shared/http/api.ts';
 import { operations, sharedSchemas } from './operations.ts';
 import { deployedRoutes, repoRoot } from './routes.ts';
@@ -18,6 +19,23 @@ type RouteMeta = ApiOptions<
   'user' | 'none'
 >;
 
+/** What every signed endpoint may answer when signing fails. */
+const SIGNED_REQUEST_ERRORS: ErrorCode[] = [
+  'UNAUTHENTICATED',
+  'MISSING_SIGNATURE_HEADER',
+  'TIMESTAMP_SKEW',
+  'BAD_SIGNATURE',
+  'REPLAYED_REQUEST',
+];
+
+/** The catalogue as a schema: each code with its status and meaning. */
+const errorCodeSchema = {
+  oneOf: Object.entries(ERRORS).map(([code, { status, meaning }]) => ({
+    const: code,
+    description: `${status}: ${meaning}`,
+  })),
+};
+
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<
     string,
@@ -26,9 +44,19 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   return rest;
 };
 
-const errorResponse = (description: string, codes: string[]) => ({
+/** An error response whose `code` is one of the catalogue codes this operation answers with this status. */
+const errorResponse = (description: string, codes: ErrorCode[]) => ({
   description: `${description} Codes: ${codes.join(', ')}.`,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  content: {
+    'application/json': {
+      schema: {
+        allOf: [
+          { $ref: '#/components/schemas/Error' },
+          { properties: { error: { properties: { code: { enum: codes } } } } },
+        ],
+      },
+    },
+  },
 });
 
 function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
@@ -61,27 +89,17 @@ export async function buildSpec() {
           : {}),
       },
     };
-    const errors: Record<string, string[]> = {};
-    const add = (status: number, ...codes: string[]) =>
-      (errors[status] = [...(errors[status] ?? []), ...codes]);
-    if (meta.body || meta.query || meta.params) add(400, 'VALIDATION_FAILED');
-    if (meta.auth === 'user')
-      add(
-        401,
-        'UNAUTHENTICATED',
-        'MISSING_SIGNATURE_HEADER',
-        'TIMESTAMP_SKEW',
-        'BAD_SIGNATURE',
-        'REPLAYED_REQUEST',
-      );
-    if (meta.body) add(413, 'PAYLOAD_TOO_LARGE');
-    if (meta.limit === 'face') add(429, 'RATE_LIMITED', 'QUOTA_EXCEEDED');
-    for (const [status, codes] of Object.entries(doc.errors ?? {})) add(Number(status), ...codes);
-    add(503, 'DEPENDENCY_UNAVAILABLE');
-    for (const [status, codes] of Object.entries(errors)) {
-      responses[status] = errorResponse(doc.errorDescriptions?.[Number(status)] ?? 'Error.', [
-        ...new Set(codes),
-      ]);
+    const codes = new Set<ErrorCode>(doc.errors ?? []);
+    if (meta.body || meta.query || meta.params) codes.add('VALIDATION_FAILED');
+    if (meta.auth === 'user') for (const code of SIGNED_REQUEST_ERRORS) codes.add(code);
+    if (meta.body) codes.add('PAYLOAD_TOO_LARGE');
+    if (meta.limit === 'face') codes.add('RATE_LIMITED').add('QUOTA_EXCEEDED');
+    codes.add('INTERNAL').add('DEPENDENCY_UNAVAILABLE');
+    const byStatus = new Map<number, ErrorCode[]>();
+    for (const code of codes)
+      byStatus.set(ERRORS[code].status, [...(byStatus.get(ERRORS[code].status) ?? []), code]);
+    for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {
+      responses[String(status)] = errorResponse(doc.errorDescriptions?.[status] ?? 'Error.', statusCodes);
     }
 
     for (const [status, description] of Object.entries(doc.alsoAnswers ?? {})) {
@@ -160,9 +178,12 @@ export async function buildSpec() {
           schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
         },
       },
-      schemas: Object.fromEntries(
-        Object.entries(sharedSchemas).map(([name, schema]) => [name, jsonSchema(schema, 'output')]),
-      ),
+      schemas: {
+        ...Object.fromEntries(
+          Object.entries(sharedSchemas).map(([name, schema]) => [name, jsonSchema(schema, 'output')]),
+        ),
+        ErrorCode: errorCodeSchema,
+      },
     },
   };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ErrorCode } from '../shared/errors.ts';
 import { auditEntrySchema } from '../shared/audit/audit-log.ts';
 import { MATCH_LEVELS } from '../shared/face/match-levels.ts';
 import { sessionCreatedSchema, verifyResultSchema } from '../shared/liveness/schemas.ts';
@@ -15,7 +16,8 @@ export interface OperationDoc {
   status?: number;
   response?: z.ZodType;
   responseDescription?: string;
-  errors?: Record<number, string[]>;
+  /** Codes this operation may answer besides the common ones; statuses come from the catalogue. */
+  errors?: ErrorCode[];
   errorDescriptions?: Record<number, string>;
   /** Other statuses answered with the success body's shape rather than the error model (e.g. health's 503). */
   alsoAnswers?: Record<number, string>;
@@ -37,7 +39,7 @@ const emotion = z.enum(['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', '
 export const sharedSchemas = {
   Error: z.object({
     error: z.object({
-      code: z.string().meta({ description: 'SNAKE_CASE error code' }),
+      code: ref('ErrorCode'),
       message: z.string(),
       details: z.record(z.string(), z.unknown()).optional(),
       requestId: z.string(),
@@ -63,21 +65,17 @@ export const sharedSchemas = {
 
 const dependencyStatus = z.enum(['ok', 'down']);
 /**
- * Errors of every endpoint that takes `image` or `uploadId` (409/422: the upload is still pending or was
- * rejected), plus the endpoint's own.
+ * Errors of every endpoint that takes `image` or `uploadId` (the upload may be unknown, still pending
+ * or rejected), plus the endpoint's own.
  */
-function imageErrors(own: Record<number, string[]> = {}): Record<number, string[]> {
-  const errors: Record<number, string[]> = {
-    404: ['NOT_FOUND'],
-    409: ['UPLOAD_NOT_VALIDATED'],
-    413: ['IMAGE_TOO_LARGE'],
-    415: ['UNSUPPORTED_IMAGE'],
-    422: ['UPLOAD_REJECTED'],
-  };
-  for (const [status, codes] of Object.entries(own))
-    errors[Number(status)] = [...(errors[Number(status)] ?? []), ...codes];
-  return errors;
-}
+const imageErrors = (...own: ErrorCode[]): ErrorCode[] => [
+  'NOT_FOUND',
+  'UPLOAD_NOT_VALIDATED',
+  'IMAGE_TOO_LARGE',
+  'UNSUPPORTED_IMAGE',
+  'UPLOAD_REJECTED',
+  ...own,
+];
 
 export const operations: Record<string, OperationDoc> = {
   health: {
@@ -107,13 +105,15 @@ export const operations: Record<string, OperationDoc> = {
       expiresAt: z.iso.datetime(),
       userId: z.string(),
     }),
-    errors: {
-      401: ['INVALID_LOGIN_CODE'],
-      403: ['LOGIN_BLOCKED'],
-      429: ['LOGIN_RATE_LIMITED'],
-      502: ['WECHAT_ERROR'],
-      503: ['WECHAT_BUSY', 'WECHAT_UNAVAILABLE'],
-    },
+    errors: [
+      'CAPTCHA_REQUIRED',
+      'INVALID_LOGIN_CODE',
+      'LOGIN_BLOCKED',
+      'LOGIN_RATE_LIMITED',
+      'WECHAT_ERROR',
+      'WECHAT_BUSY',
+      'WECHAT_UNAVAILABLE',
+    ],
   },
   me: {
     tag: 'auth',
@@ -155,7 +155,7 @@ export const operations: Record<string, OperationDoc> = {
       faceA: z.object({ box: ref('Box') }),
       faceB: z.object({ box: ref('Box') }),
     }),
-    errors: imageErrors({ 422: ['NO_FACE', 'LIVENESS_REQUIRED'] }),
+    errors: imageErrors('NO_FACE', 'LIVENESS_REQUIRED', 'DESCRIPTOR_MISMATCH'),
   },
   facesLiveness: {
     tag: 'faces',
@@ -169,7 +169,7 @@ export const operations: Record<string, OperationDoc> = {
       level: z.enum(['LOW', 'NORMAL', 'HIGH']),
       face: z.object({ box: ref('Box') }),
     }),
-    errors: imageErrors({ 409: ['LIVENESS_REPLAY'], 422: ['NO_FACE'] }),
+    errors: imageErrors('LIVENESS_REPLAY', 'NO_FACE'),
   },
   livenessSessionsCreate: {
     tag: 'liveness',
@@ -188,13 +188,15 @@ export const operations: Record<string, OperationDoc> = {
       "Bad frames (400/413/415 with `details.frame`) are refused before the session is used; a second verify of the same session is 409 SESSION_USED, a late one 410 SESSION_EXPIRED, another user's session 404. Frames are never stored.",
     ].join('\n\n'),
     response: verifyResultSchema,
-    errors: {
-      404: ['NOT_FOUND'],
-      409: ['SESSION_USED'],
-      410: ['SESSION_EXPIRED'],
-      413: ['FRAME_TOO_LARGE', 'IMAGE_TOO_LARGE'],
-      415: ['UNSUPPORTED_IMAGE'],
-    },
+    errors: [
+      'NOT_FOUND',
+      'SESSION_USED',
+      'SESSION_EXPIRED',
+      'FRAME_TOO_LARGE',
+      'IMAGE_TOO_LARGE',
+      'UNSUPPORTED_IMAGE',
+      'DESCRIPTOR_MISMATCH',
+    ],
   },
   sitesCreate: {
     tag: 'cameras',
@@ -222,14 +224,14 @@ export const operations: Record<string, OperationDoc> = {
     summary: 'Deletes a site, revoking its edge key, and forgets its cameras.',
     status: 204,
     responseDescription: 'Deleted.',
-    errors: { 404: ['NOT_FOUND'] },
+    errors: ['NOT_FOUND'],
   },
   edgeHeartbeat: {
     tag: 'cameras',
     summary: 'An edge-streamer reports its public URL and camera statuses (edge key auth).',
     security: [{ edgeKey: [] }],
     response: z.object({ receivedAt: z.string() }),
-    errors: { 401: ['INVALID_EDGE_KEY'] },
+    errors: ['INVALID_EDGE_KEY'],
   },
   camerasList: {
     tag: 'cameras',
@@ -255,7 +257,7 @@ export const operations: Record<string, OperationDoc> = {
     description:
       'The token is an ES256 JWT (sub = cameraId, aud = siteId) that the streamer verifies with GET /v1/.well-known/jwks.json. `siteId` disambiguates a camera id used by several of your sites.',
     response: z.object({ streamUrl: z.string(), snapshotUrl: z.string(), expiresAt: z.string() }),
-    errors: { 404: ['NOT_FOUND'], 409: ['AMBIGUOUS_CAMERA', 'SITE_NOT_CONNECTED'] },
+    errors: ['NOT_FOUND', 'AMBIGUOUS_CAMERA', 'SITE_NOT_CONNECTED'],
   },
   jwks: {
     tag: 'cameras',
@@ -312,21 +314,21 @@ function libraryOperations(): Record<string, OperationDoc> {
       response: person.extend({
         faces: z.array(z.object({ faceId: z.string(), createdAt: z.iso.datetime(), quality: faceQuality })),
       }),
-      errors: { 404: ['NOT_FOUND'] },
+      errors: ['NOT_FOUND'],
     },
     personsUpdate: {
       tag,
       summary: 'Renames a person and/or replaces their meta.',
       description: '`name` and `meta` follow the rules of POST /v1/persons.',
       response: person,
-      errors: { 404: ['NOT_FOUND'] },
+      errors: ['NOT_FOUND'],
     },
     personsDelete: {
       tag,
       summary: 'Deletes a person and all their faces.',
       status: 204,
       responseDescription: 'Deleted.',
-      errors: { 404: ['NOT_FOUND'] },
+      errors: ['NOT_FOUND'],
     },
     personFacesCreate: {
       tag,
@@ -338,17 +340,22 @@ function libraryOperations(): Record<string, OperationDoc> {
       alsoAnswers: {
         200: 'The same image was enrolled for this person before: the stored face, nothing written.',
       },
-      errors: imageErrors({
-        409: ['FACE_LIMIT_REACHED'],
-        422: ['NO_FACE', 'MULTIPLE_FACES', 'LOW_QUALITY', 'LIVENESS_REQUIRED', 'CONSENT_REQUIRED'],
-      }),
+      errors: imageErrors(
+        'FACE_LIMIT_REACHED',
+        'NO_FACE',
+        'MULTIPLE_FACES',
+        'LOW_QUALITY',
+        'LIVENESS_REQUIRED',
+        'CONSENT_REQUIRED',
+        'DESCRIPTOR_MISMATCH',
+      ),
     },
     personFacesDelete: {
       tag,
       summary: 'Removes one enrolled face.',
       status: 204,
       responseDescription: 'Deleted.',
-      errors: { 404: ['NOT_FOUND'] },
+      errors: ['NOT_FOUND'],
     },
     search: {
       tag,
@@ -371,7 +378,7 @@ function libraryOperations(): Record<string, OperationDoc> {
           }),
         ),
       }),
-      errors: imageErrors({ 422: ['NO_FACE', 'LIVENESS_REQUIRED'] }),
+      errors: imageErrors('NO_FACE', 'LIVENESS_REQUIRED', 'DESCRIPTOR_MISMATCH'),
     },
     meDataDelete: {
       tag,
@@ -433,7 +440,7 @@ function captchaOperations(): Record<string, OperationDoc> {
       summary: 'Checks an answer; a right one gives a captchaToken (single use, valid 120 s).',
       description: 'A captcha is consumed by its first right answer or by its third wrong one.',
       response: z.object({ valid: z.literal(true), captchaToken: z.string() }),
-      errors: { 400: ['CAPTCHA_INCORRECT'], 410: ['CAPTCHA_EXPIRED'] },
+      errors: ['CAPTCHA_INCORRECT', 'CAPTCHA_EXPIRED'],
       errorDescriptions: { 400: '`details.attemptsLeft` says how many answers this captcha still takes.' },
     },
   };
@@ -462,7 +469,6 @@ function uploadOperations(): Record<string, OperationDoc> {
     sha256: z.string().optional(),
   });
   const partUrl = z.object({ partNumber: z.number().int(), url: z.string() });
-  const notFound = { 404: ['NOT_FOUND'] };
   return {
     uploadsCreate: {
       tag,
@@ -486,7 +492,7 @@ function uploadOperations(): Record<string, OperationDoc> {
           expiresAt: z.iso.datetime(),
         }),
       ]),
-      errors: { 413: ['PAYLOAD_TOO_LARGE'] },
+      errors: ['PAYLOAD_TOO_LARGE'],
     },
     uploadsGet: {
       tag,
@@ -494,7 +500,7 @@ function uploadOperations(): Record<string, OperationDoc> {
       description:
         '`size` and `sha256` are those of the bytes received; width and height those of the upright image. Endpoints given the uploadId use the validated copy, without metadata.',
       response: upload,
-      errors: notFound,
+      errors: ['NOT_FOUND'],
     },
     uploadsParts: {
       tag,
@@ -507,7 +513,7 @@ function uploadOperations(): Record<string, OperationDoc> {
         missing: z.array(partUrl),
         expiresAt: z.iso.datetime(),
       }),
-      errors: { ...notFound, 409: ['UPLOAD_NOT_PENDING', 'UPLOAD_NOT_MULTIPART', 'UPLOAD_INCOMPLETE'] },
+      errors: ['NOT_FOUND', 'UPLOAD_NOT_PENDING', 'UPLOAD_NOT_MULTIPART', 'UPLOAD_INCOMPLETE'],
     },
     uploadsComplete: {
       tag,
@@ -515,7 +521,7 @@ function uploadOperations(): Record<string, OperationDoc> {
       description:
         'Validation reads the bytes, checks the real type, size, declared sha256 and pixel count, decodes, strips metadata (EXIF, GPS) and applies the orientation. A rejected upload answers 200 with `status: rejected` and a `reason`, and its object is deleted. `parts` is optional: without it the parts S3 holds are used.',
       response: upload,
-      errors: { ...notFound, 409: ['UPLOAD_INCOMPLETE'] },
+      errors: ['NOT_FOUND', 'UPLOAD_INCOMPLETE'],
       errorDescriptions: {
         409: 'Nothing (or not every part) has been uploaded yet; `details.missingParts` for multipart.',
       },
@@ -525,7 +531,7 @@ function uploadOperations(): Record<string, OperationDoc> {
       summary: 'Aborts or deletes an upload, its parts and objects.',
       status: 204,
       responseDescription: 'Deleted.',
-      errors: notFound,
+      errors: ['NOT_FOUND'],
     },
   };
 }

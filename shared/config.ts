@@ -40,7 +40,6 @@ const schema = z.object({
     .positive()
     .default(6 * 1024 * 1024),
   MAX_IMAGE_PIXELS: z.coerce.number().int().positive().default(40_000_000),
-  /** Largest direct-to-S3 upload (POST /v1/uploads); above 10 MiB uploads are multipart. */
   /** Uploads (original and validated copy) are deleted this long after creation. */
   UPLOAD_RETENTION_HOURS: z.coerce
     .number()
@@ -48,6 +47,7 @@ const schema = z.object({
     .min(1)
     .max(24 * 30)
     .default(24),
+  /** Largest direct-to-S3 upload (POST /v1/uploads); above 10 MiB uploads are multipart. */
   UPLOAD_MAX_BYTES: z.coerce
     .number()
     .int()

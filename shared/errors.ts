@@ -1,51 +1,124 @@
 import { currentLogger } from './log.ts';
 
 /**
- * Typed errors of the API contract. Domain code throws these; the HTTP layer maps them to
- * `{"error": {code, message, details, requestId}}` with the status they carry. Anything else
- * that escapes a handler becomes a 500 INTERNAL without its message or stack.
+ * The error catalogue: every code the API answers, with its HTTP status and what it means. Handlers
+ * and domain code throw `AppError`s by code; the status comes from here, the OpenAPI generator lists
+ * the codes per operation from here (openapi/operations.ts), and openapi/errors.test.ts checks that
+ * every code is thrown somewhere and documented.
+ */
+export const ERRORS = {
+  VALIDATION_FAILED: {
+    status: 400,
+    meaning: 'The request does not match its schema; `details.fields` names each field.',
+  },
+  CAPTCHA_INCORRECT: {
+    status: 400,
+    meaning: 'The captcha answer is wrong; `details.attemptsLeft` says how many remain.',
+  },
+  UNAUTHENTICATED: { status: 401, meaning: 'No valid session token: sign in (again).' },
+  MISSING_SIGNATURE_HEADER: { status: 401, meaning: 'A request-signing header is missing or malformed.' },
+  TIMESTAMP_SKEW: { status: 401, meaning: 'X-Timestamp is too far from the server clock.' },
+  BAD_SIGNATURE: { status: 401, meaning: 'The request signature does not match the request as sent.' },
+  REPLAYED_REQUEST: { status: 401, meaning: 'This nonce was already used.' },
+  INVALID_LOGIN_CODE: { status: 401, meaning: 'The WeChat login code is invalid or already used.' },
+  INVALID_EDGE_KEY: { status: 401, meaning: 'The edge key is missing, revoked, or not for this site.' },
+  CAPTCHA_REQUIRED: {
+    status: 403,
+    meaning: 'Too many failed logins from this address: solve a captcha first.',
+  },
+  LOGIN_BLOCKED: { status: 403, meaning: 'WeChat flagged the account as high risk.' },
+  NOT_FOUND: {
+    status: 404,
+    meaning: "No such resource for this caller (another user's ids are never found).",
+  },
+  FACE_LIMIT_REACHED: { status: 409, meaning: 'The person already has the most faces allowed.' },
+  AMBIGUOUS_CAMERA: {
+    status: 409,
+    meaning: "Several of the caller's sites have this camera id; pass siteId.",
+  },
+  SITE_NOT_CONNECTED: { status: 409, meaning: 'The site has not reported its address yet.' },
+  UPLOAD_INCOMPLETE: { status: 409, meaning: "The upload's object or parts are not all in S3 yet." },
+  UPLOAD_NOT_PENDING: { status: 409, meaning: 'The upload was already completed, validated or rejected.' },
+  UPLOAD_NOT_MULTIPART: { status: 409, meaning: 'The upload is a single POST; it has no parts.' },
+  UPLOAD_NOT_VALIDATED: { status: 409, meaning: 'The upload is not validated yet; complete it first.' },
+  SESSION_USED: { status: 409, meaning: 'The liveness session was already verified.' },
+  LIVENESS_REPLAY: { status: 409, meaning: 'This exact image was already submitted for liveness.' },
+  CAPTCHA_EXPIRED: { status: 410, meaning: 'The captcha expired or was already used.' },
+  SESSION_EXPIRED: { status: 410, meaning: 'The liveness session expired.' },
+  PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body or upload exceeds the size limit.' },
+  IMAGE_TOO_LARGE: { status: 413, meaning: 'The image has more pixels than allowed.' },
+  FRAME_TOO_LARGE: { status: 413, meaning: 'A liveness frame exceeds the per-frame size limit.' },
+  UNSUPPORTED_IMAGE: { status: 415, meaning: 'The bytes are not a JPEG, PNG or WebP image that decodes.' },
+  NO_FACE: { status: 422, meaning: 'No face was found in the image.' },
+  MULTIPLE_FACES: { status: 422, meaning: 'Enrolment needs exactly one clear face.' },
+  LOW_QUALITY: { status: 422, meaning: 'The face is too small, blurred, dark or turned to enrol.' },
+  CONSENT_REQUIRED: { status: 422, meaning: 'The person has no recorded consent.' },
+  LIVENESS_REQUIRED: {
+    status: 422,
+    meaning: 'No passed liveness session binds this request; `details.problem` says why.',
+  },
+  UPLOAD_REJECTED: { status: 422, meaning: 'The upload failed validation.' },
+  RATE_LIMITED: { status: 429, meaning: 'Too many requests this minute; see Retry-After.' },
+  QUOTA_EXCEEDED: { status: 429, meaning: "The daily quota (the caller's or the service's) is used up." },
+  LOGIN_RATE_LIMITED: { status: 429, meaning: 'WeChat refused: too many login attempts.' },
+  INTERNAL: {
+    status: 500,
+    meaning: 'An unexpected failure on our side; the request id finds it in the logs.',
+  },
+  DESCRIPTOR_MISMATCH: {
+    status: 500,
+    meaning: 'Stored templates come from another model version; re-enrol.',
+  },
+  WECHAT_ERROR: { status: 502, meaning: 'WeChat answered with an error or an incomplete session.' },
+  DEPENDENCY_UNAVAILABLE: {
+    status: 503,
+    meaning: 'A backing service is unavailable; `details.dependency` names it.',
+  },
+  WECHAT_BUSY: { status: 503, meaning: 'WeChat is busy; retry shortly.' },
+  WECHAT_UNAVAILABLE: { status: 503, meaning: 'WeChat cannot be reached; retry shortly.' },
+} as const satisfies Record<string, { status: number; meaning: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
+
+/**
+ * A typed error of the API contract. The HTTP layer maps it to
+ * `{"error": {code, message, details, requestId}}` with the catalogue's status. Anything else that
+ * escapes a handler becomes a 500 INTERNAL without its message or stack.
  */
 export class AppError extends Error {
+  readonly status: number;
+
   constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
+    readonly code: ErrorCode,
+    message: string = ERRORS[code].meaning,
     readonly details?: Record<string, unknown>,
     /** Extra response headers, e.g. Retry-After. */
     readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'AppError';
+    this.status = ERRORS[code].status;
   }
 }
 
-export const badRequest = (code: string, message: string, details?: Record<string, unknown>) =>
-  new AppError(400, code, message, details);
-
 export const validationFailed = (fields: Record<string, string>) =>
-  new AppError(400, 'VALIDATION_FAILED', 'The request is not valid.', { fields });
+  new AppError('VALIDATION_FAILED', 'The request is not valid.', { fields });
 
-export const unauthenticated = (code: string, message: string) => new AppError(401, code, message);
+export const notFound = (what = 'resource') => new AppError('NOT_FOUND', `No such ${what}.`);
 
-export const notFound = (what = 'resource') => new AppError(404, 'NOT_FOUND', `No such ${what}.`);
-
-export const unprocessable = (code: string, message: string, details?: Record<string, unknown>) =>
-  new AppError(422, code, message, details);
-
-export const serviceUnavailable = (code: string, message: string, retryAfterSeconds = 5) =>
-  new AppError(503, code, message, undefined, { 'Retry-After': String(retryAfterSeconds) });
+/** A 503 the client should retry after a pause. */
+export const retryLater = (code: ErrorCode, message: string, retryAfterSeconds = 5) =>
+  new AppError(code, message, undefined, { 'Retry-After': String(retryAfterSeconds) });
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 
 /** A dependency (Redis, DynamoDB, S3) failed: fail closed with 503 rather than guess. */
 export const dependencyUnavailable = (dependency: string) =>
   new AppError(
-    503,
     'DEPENDENCY_UNAVAILABLE',
     `A backing service (${dependency}) is unavailable; try again shortly.`,
-    {
-      dependency,
-    },
+    { dependency },
     { 'Retry-After': '5' },
   );
 
@@ -141,7 +214,7 @@ export function dependencyFailure(dependency: string, e: unknown): AppError {
   const cause = { dependency, kind, ...dependencyErrorCause(e) };
   if (kind === 'refused') {
     currentLogger().error('dependency refused the request', cause);
-    return new AppError(500, 'INTERNAL', 'Something went wrong on our side.');
+    return new AppError('INTERNAL', 'Something went wrong on our side.');
   }
   currentLogger().warn('dependency unavailable', cause);
   return dependencyUnavailable(dependency);

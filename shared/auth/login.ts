@@ -22,7 +22,7 @@ export interface LoginRequest {
 }
 
 const captchaNeeded = (message: string) =>
-  new AppError(403, 'CAPTCHA_REQUIRED', message, { captchaUrl: '/v1/captcha' });
+  new AppError('CAPTCHA_REQUIRED', message, { captchaUrl: '/v1/captcha' });
 
 /**
  * Exchanges a wx.login code for our own session. After repeated invalid codes from one source, a

@@ -1,4 +1,4 @@
-import { unauthenticated, viaDependency } from '../errors.ts';
+import { AppError, viaDependency } from '../errors.ts';
 import { redis } from '../adapters/redis.ts';
 import { NONCE_PATTERN, canonicalPath, parseQuery, stringToSign } from '../client/canonical.ts';
 import { hmacHex, safeEqual, sha256Hex } from './crypto.ts';
@@ -16,7 +16,7 @@ export interface SignedRequest {
 }
 
 const missing = (header: string) =>
-  unauthenticated('MISSING_SIGNATURE_HEADER', `The ${header} header is missing or malformed.`);
+  new AppError('MISSING_SIGNATURE_HEADER', `The ${header} header is missing or malformed.`);
 
 /**
  * Checks, in order: bearer token, presence of the signing headers, clock skew, signature, and
@@ -28,7 +28,7 @@ export async function authenticateRequest(
 ): Promise<Session> {
   const auth = req.headers['authorization'] ?? '';
   const match = /^Bearer (\S+)$/.exec(auth);
-  if (!match?.[1]) throw unauthenticated('UNAUTHENTICATED', 'Sign in first: Authorization: Bearer <token>.');
+  if (!match?.[1]) throw new AppError('UNAUTHENTICATED', 'Sign in first: Authorization: Bearer <token>.');
   const session = verifyToken(match[1], now);
 
   const timestamp = req.headers['x-timestamp'];
@@ -39,17 +39,14 @@ export async function authenticateRequest(
   if (!signature || !/^[0-9a-f]{64}$/.test(signature)) throw missing('X-Signature');
 
   if (Math.abs(now - Number(timestamp)) > MAX_SKEW_SECONDS) {
-    throw unauthenticated(
-      'TIMESTAMP_SKEW',
-      `X-Timestamp is more than ${MAX_SKEW_SECONDS} s from server time.`,
-    );
+    throw new AppError('TIMESTAMP_SKEW', `X-Timestamp is more than ${MAX_SKEW_SECONDS} s from server time.`);
   }
 
   let query: [string, string][];
   try {
     query = parseQuery(req.rawQuery);
   } catch {
-    throw unauthenticated('BAD_SIGNATURE', 'The query string cannot be decoded.');
+    throw new AppError('BAD_SIGNATURE', 'The query string cannot be decoded.');
   }
   const key = signingKeyFor(session.sessionId);
   const input = {
@@ -68,7 +65,7 @@ export async function authenticateRequest(
     (canonicalPath(req.path) !== req.path &&
       safeEqual(hmacHex(key, stringToSign({ ...input, literalPath: true })), signature));
   if (!valid) {
-    throw unauthenticated('BAD_SIGNATURE', 'The request signature does not match.');
+    throw new AppError('BAD_SIGNATURE', 'The request signature does not match.');
   }
 
   // SET NX is atomic: of any number of concurrent requests with one nonce, exactly one wins.
@@ -76,6 +73,6 @@ export async function authenticateRequest(
   const fresh = await viaDependency('redis', () =>
     redis().set(`nonce:${session.userId}:${nonce}`, '1', { nx: true, ex: 2 * MAX_SKEW_SECONDS + 5 }),
   );
-  if (fresh !== 'OK') throw unauthenticated('REPLAYED_REQUEST', 'This nonce was already used.');
+  if (fresh !== 'OK') throw new AppError('REPLAYED_REQUEST', 'This nonce was already used.');
   return session;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { config } from '../config.ts';
-import { unauthenticated } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { hmacBase64Url, hmacHex, safeEqual } from './crypto.ts';
 
 /**
@@ -38,13 +38,13 @@ export function issueSession(userId: string, now = Math.floor(Date.now() / 1000)
 export function verifyToken(token: string, now = Math.floor(Date.now() / 1000)): Session {
   const [version, payload, mac] = token.split('.');
   if (version !== 'v1' || !payload || !mac || !safeEqual(mac, hmacBase64Url(secret(), `token:${payload}`))) {
-    throw unauthenticated('UNAUTHENTICATED', 'The session token is not valid.');
+    throw new AppError('UNAUTHENTICATED', 'The session token is not valid.');
   }
   const [userId, sessionId, expiresAt] = JSON.parse(Buffer.from(payload, 'base64url').toString()) as [
     string,
     string,
     number,
   ];
-  if (expiresAt <= now) throw unauthenticated('UNAUTHENTICATED', 'The session has expired; sign in again.');
+  if (expiresAt <= now) throw new AppError('UNAUTHENTICATED', 'The session has expired; sign in again.');
   return { userId, sessionId, expiresAt };
 }

@@ -1,17 +1,17 @@
 import axios from 'axios';
 import { config } from '../config.ts';
-import { AppError, serviceUnavailable, unauthenticated } from '../errors.ts';
+import { AppError, retryLater } from '../errors.ts';
 
 /** WeChat's documented jscode2session error codes and how we answer them. */
 const WECHAT_ERRORS: Record<number, () => AppError> = {
-  40029: () => unauthenticated('INVALID_LOGIN_CODE', 'The login code is invalid or already used.'),
-  40163: () => unauthenticated('INVALID_LOGIN_CODE', 'The login code has already been used.'),
+  40029: () => new AppError('INVALID_LOGIN_CODE', 'The login code is invalid or already used.'),
+  40163: () => new AppError('INVALID_LOGIN_CODE', 'The login code has already been used.'),
   45011: () =>
-    new AppError(429, 'LOGIN_RATE_LIMITED', 'Too many login attempts; wait a minute.', undefined, {
+    new AppError('LOGIN_RATE_LIMITED', 'Too many login attempts; wait a minute.', undefined, {
       'Retry-After': '60',
     }),
-  40226: () => new AppError(403, 'LOGIN_BLOCKED', 'WeChat flagged this account as high risk; login refused.'),
-  [-1]: () => serviceUnavailable('WECHAT_BUSY', 'WeChat is busy; try again shortly.', 2),
+  40226: () => new AppError('LOGIN_BLOCKED', 'WeChat flagged this account as high risk; login refused.'),
+  [-1]: () => retryLater('WECHAT_BUSY', 'WeChat is busy; try again shortly.', 2),
 };
 
 export interface WeChatSession {
@@ -35,16 +35,16 @@ export async function exchangeLoginCode(code: string): Promise<WeChatSession> {
       },
     }));
   } catch {
-    throw serviceUnavailable('WECHAT_UNAVAILABLE', 'WeChat login service is unreachable; try again shortly.');
+    throw retryLater('WECHAT_UNAVAILABLE', 'WeChat login service is unreachable; try again shortly.');
   }
   if (data.errcode) {
     const known = WECHAT_ERRORS[data.errcode];
     throw known
       ? known()
-      : new AppError(502, 'WECHAT_ERROR', `WeChat refused the login (errcode ${data.errcode}).`);
+      : new AppError('WECHAT_ERROR', `WeChat refused the login (errcode ${data.errcode}).`);
   }
   if (!data.openid || !data.session_key) {
-    throw new AppError(502, 'WECHAT_ERROR', 'WeChat returned an incomplete session.');
+    throw new AppError('WECHAT_ERROR', 'WeChat returned an incomplete session.');
   }
   return { openid: data.openid, sessionKey: data.session_key, unionid: data.unionid };
 }

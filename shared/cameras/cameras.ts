@@ -7,7 +7,6 @@ import { streamKeys } from './stream-keys.ts';
 // The heartbeat's shape: one schema for the streamer and the API.
 import type { CameraStatus, ReportedCamera } from '../../edge-streamer/src/heartbeat-schema.ts';
 
-
 /** A camera whose site has not reported for this long is shown offline whatever it last said. */
 export const STALE_AFTER_SECONDS = 90;
 
@@ -82,19 +81,13 @@ export async function issueStreamToken(
   const matches = cameras.filter((c) => c.cameraId === cameraId && (!siteId || c.siteId === siteId));
   if (matches.length === 0) throw notFound('camera');
   if (matches.length > 1) {
-    throw new AppError(
-      409,
-      'AMBIGUOUS_CAMERA',
-      'Several of your sites have a camera with this id; pass siteId.',
-      {
-        siteIds: matches.map((c) => c.siteId),
-      },
-    );
+    throw new AppError('AMBIGUOUS_CAMERA', 'Several of your sites have a camera with this id; pass siteId.', {
+      siteIds: matches.map((c) => c.siteId),
+    });
   }
   const site = sites.find((s) => s.siteId === matches[0]!.siteId);
   if (!site) throw notFound('camera');
-  if (!site.publicUrl)
-    throw new AppError(409, 'SITE_NOT_CONNECTED', 'The site has not reported its address yet.');
+  if (!site.publicUrl) throw new AppError('SITE_NOT_CONNECTED', 'The site has not reported its address yet.');
   const { privateKey, kid } = streamKeys();
   const expiresAt = Math.floor(Date.now() / 1000) + ttlSeconds;
   const token = await new SignJWT({})

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { DeleteCommand, PutCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { dynamo, tableName } from '../adapters/dynamo.ts';
 import { sha256Hex, safeEqual } from '../auth/crypto.ts';
-import { dependencyFailure, notFound, unauthenticated, viaDependency } from '../errors.ts';
+import { dependencyFailure, notFound, AppError, viaDependency } from '../errors.ts';
 
 /**
  * A site is one edge-streamer installation. Its edge key is shown once and stored only as a
@@ -97,7 +97,7 @@ export async function authenticateEdge(siteId: string, bearer: string | undefine
   const key = /^Bearer (\S+)$/.exec(bearer ?? '')?.[1];
   const site = key ? await findSite(siteId) : undefined;
   if (!key || !site || !safeEqual(site.edgeKeyHash, sha256Hex(key))) {
-    throw unauthenticated('INVALID_EDGE_KEY', 'The edge key is missing, revoked, or not for this site.');
+    throw new AppError('INVALID_EDGE_KEY', 'The edge key is missing, revoked, or not for this site.');
   }
   return site;
 }

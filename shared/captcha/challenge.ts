@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { redis } from '../adapters/redis.ts';
 import { config } from '../config.ts';
-import { AppError, badRequest, viaDependency } from '../errors.ts';
+import { AppError, viaDependency } from '../errors.ts';
 import { randomCaptchaText, renderCaptcha, type CaptchaFormat } from './render.ts';
 import { issueCaptchaToken } from './token.ts';
 
@@ -72,7 +72,7 @@ return left
 `;
 
 const captchaExpired = () =>
-  new AppError(410, 'CAPTCHA_EXPIRED', 'This captcha has expired or was already used; request a new one.');
+  new AppError('CAPTCHA_EXPIRED', 'This captcha has expired or was already used; request a new one.');
 
 /**
  * Checks an answer (case-insensitive). Right: a single-use captcha token for the endpoint that asked for
@@ -87,5 +87,7 @@ export async function verifyCaptcha(captchaId: string, answer: string): Promise<
   );
   if (outcome === -1) throw captchaExpired();
   if (outcome === -2) return issueCaptchaToken();
-  throw badRequest('CAPTCHA_INCORRECT', 'The answer does not match the captcha.', { attemptsLeft: outcome });
+  throw new AppError('CAPTCHA_INCORRECT', 'The answer does not match the captcha.', {
+    attemptsLeft: outcome,
+  });
 }

@@ -1,5 +1,5 @@
 import { sha256Hex } from '../auth/crypto.ts';
-import { unprocessable } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { type DetectedFace } from '../face/engine.ts';
 import { getFaceEngine } from '../face/default-engine.ts';
 import { MATCH_LEVEL_SETTINGS, type MatchLevel } from '../face/match-levels.ts';
@@ -12,7 +12,7 @@ async function largestFace(bytes: Buffer, which: 'a' | 'b'): Promise<DetectedFac
   const image = await decodeImage(bytes);
   const { faces } = await getFaceEngine().detect(image, { maxFaces: 1, withDescriptor: true });
   const face = faces[0];
-  if (!face?.descriptor) throw unprocessable('NO_FACE', `No face was found in image ${which}.`, { which });
+  if (!face?.descriptor) throw new AppError('NO_FACE', `No face was found in image ${which}.`, { which });
   return face;
 }
 

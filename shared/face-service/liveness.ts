@@ -19,7 +19,6 @@ export async function livenessCheck(userId: string, source: ImageSource, level: 
   );
   if (first !== 'OK') {
     throw new AppError(
-      409,
       'LIVENESS_REPLAY',
       'This exact image was already submitted for liveness; capture a new one.',
       {

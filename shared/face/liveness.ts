@@ -1,4 +1,4 @@
-import { unprocessable } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import type { LoadedImage } from '../image/load.ts';
 import { type Box } from './engine.ts';
 import { getFaceEngine } from './default-engine.ts';
@@ -33,7 +33,7 @@ export async function checkLiveness(
 ): Promise<LivenessResult> {
   const { faces } = await getFaceEngine().detect(image, { maxFaces: 1, withLiveness: true });
   const face = faces[0];
-  if (!face?.liveness) throw unprocessable('NO_FACE', 'No face was found in the image.');
+  if (!face?.liveness) throw new AppError('NO_FACE', 'No face was found in the image.');
   const threshold = LIVENESS_THRESHOLDS[level];
   const score = face.liveness.score;
   return { live: score >= threshold, score, threshold, level, face: { box: face.box } };

@@ -327,7 +327,6 @@ export function createWasmEngine(): FaceEngine {
     similarity(a, b) {
       if (a.length !== b.length || a.length === 0) {
         throw new AppError(
-          500,
           'DESCRIPTOR_MISMATCH',
           'Face descriptors of different models cannot be compared.',
           {

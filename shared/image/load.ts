@@ -81,7 +81,7 @@ export async function readImageHeader(
     throw unsupportedImage(`The ${format.toUpperCase()} image cannot be read.`);
   }
   if (width * height > maxPixels) {
-    throw new AppError(413, 'IMAGE_TOO_LARGE', `The image has more than ${maxPixels} pixels.`, {
+    throw new AppError('IMAGE_TOO_LARGE', `The image has more than ${maxPixels} pixels.`, {
       width,
       height,
       maxPixels,

@@ -1,7 +1,7 @@
 import { AppError } from '../errors.ts';
 
 export const unsupportedImage = (message: string, details?: Record<string, unknown>) =>
-  new AppError(415, 'UNSUPPORTED_IMAGE', message, details);
+  new AppError('UNSUPPORTED_IMAGE', message, details);
 
 const DATA_URL = /^data:([^;,]*)(;[^,]*)?,/i;
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;

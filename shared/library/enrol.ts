@@ -2,7 +2,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { bucketName, s3 } from '../adapters/s3.ts';
 import { config } from '../config.ts';
-import { notFound, unprocessable, viaDependency } from '../errors.ts';
+import { notFound, AppError, viaDependency } from '../errors.ts';
 import { type Box, type DetectedFace, type FaceQuality } from '../face/engine.ts';
 import { getFaceEngine } from '../face/default-engine.ts';
 import { presentBox, presentFace } from '../face-service/present.ts';
@@ -46,12 +46,12 @@ const SAME_FACE_COVERAGE = 0.5;
  */
 export function selectEnrolmentFace(faces: readonly DetectedFace[], limits: QualityLimits): DetectedFace {
   const [largest, ...rest] = faces;
-  if (!largest) throw unprocessable('NO_FACE', 'No face was found in the image.');
+  if (!largest) throw new AppError('NO_FACE', 'No face was found in the image.');
   const others = rest.filter(
     (f) => f.quality.faceSize >= limits.minFaceSize && coveredBy(largest.box, f.box) < SAME_FACE_COVERAGE,
   );
   if (others.length > 0) {
-    throw unprocessable('MULTIPLE_FACES', 'The image shows more than one face; enrol one face per image.', {
+    throw new AppError('MULTIPLE_FACES', 'The image shows more than one face; enrol one face per image.', {
       faceCount: others.length + 1,
       boxes: [largest, ...others].map((f) => presentBox(f.box)),
     });
@@ -62,7 +62,7 @@ export function selectEnrolmentFace(faces: readonly DetectedFace[], limits: Qual
     ...(quality.sharpness < limits.minSharpness ? ['sharpness'] : []),
   ];
   if (problems.length > 0) {
-    throw unprocessable(
+    throw new AppError(
       'LOW_QUALITY',
       `The face is too ${problems.includes('faceSize') ? 'small' : 'blurred'}.`,
       {
@@ -92,7 +92,7 @@ export async function enrolFace(
   const [person, image] = await Promise.all([findPerson(userId, personId), decodeImage(bytes)]);
   if (!person) throw notFound('person');
   if (!person.consent) {
-    throw unprocessable('CONSENT_REQUIRED', 'This person has no recorded consent; add it with PATCH first.');
+    throw new AppError('CONSENT_REQUIRED', 'This person has no recorded consent; add it with PATCH first.');
   }
   const faceId = faceIdFor(personId, image.sha256);
   const existing = await findFace(userId, personId, faceId);

@@ -67,7 +67,7 @@ export const newFaceRecord = (fields: Omit<FaceRecord, 'createdAt'>): FaceRecord
 
 export class FaceLimitReached extends AppError {
   constructor(limit: number) {
-    super(409, 'FACE_LIMIT_REACHED', `A person can have at most ${limit} faces; delete one first.`, {
+    super('FACE_LIMIT_REACHED', `A person can have at most ${limit} faces; delete one first.`, {
       limit,
     });
   }

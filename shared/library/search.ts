@@ -1,5 +1,5 @@
 import { config } from '../config.ts';
-import { unprocessable } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { getFaceEngine } from '../face/default-engine.ts';
 import { MATCH_LEVEL_SETTINGS, type MatchLevel } from '../face/match-levels.ts';
 import { presentBox } from '../face-service/present.ts';
@@ -69,7 +69,7 @@ export async function searchImage(userId: string, image: LoadedImage, request: S
   ]);
   if (request.livenessSessionId) {
     const probe = detected.faces[0];
-    if (!probe) throw unprocessable('NO_FACE', 'No face was found in the image.');
+    if (!probe) throw new AppError('NO_FACE', 'No face was found in the image.');
     await requireLiveness(userId, request.livenessSessionId, probe.descriptor!);
   }
   const level = MATCH_LEVEL_SETTINGS[request.matchLevel];

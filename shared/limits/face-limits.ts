@@ -48,7 +48,7 @@ export async function consumeFaceRequest(userId: string, nowMs = Date.now()): Pr
   };
   if (verdict === 1) {
     const retryAfter = String(Math.max(1, resetAt - Math.floor(nowMs / 1000)));
-    throw new AppError(429, 'RATE_LIMITED', `At most ${limit} face requests per minute.`, undefined, {
+    throw new AppError('RATE_LIMITED', `At most ${limit} face requests per minute.`, undefined, {
       ...headers,
       'Retry-After': retryAfter,
     });
@@ -57,7 +57,6 @@ export async function consumeFaceRequest(userId: string, nowMs = Date.now()): Pr
     const scope = verdict === 2 ? 'your daily quota' : 'the service-wide daily budget';
     const untilMidnight = 86400 - (Math.floor(nowMs / 1000) % 86400);
     throw new AppError(
-      429,
       'QUOTA_EXCEEDED',
       `Face requests have used up ${scope}.`,
       { scope: verdict === 2 ? 'user' : 'global' },

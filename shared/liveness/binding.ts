@@ -1,4 +1,4 @@
-import { unprocessable } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { getFaceEngine } from '../face/default-engine.ts';
 import { MATCH_LEVEL_SETTINGS } from '../face/match-levels.ts';
 import { BINDING_SECONDS, findPass } from './sessions.ts';
@@ -13,7 +13,7 @@ export async function requireLiveness(userId: string, sessionId: string, probe: 
   const passed = await findPass(userId, sessionId);
   const engine = getFaceEngine();
   const required = (problem: string, message: string) =>
-    unprocessable('LIVENESS_REQUIRED', message, { problem, windowSeconds: BINDING_SECONDS });
+    new AppError('LIVENESS_REQUIRED', message, { problem, windowSeconds: BINDING_SECONDS });
   if (!passed || passed.model !== `${engine.model.name}/${engine.model.version}`) {
     throw required(
       'NO_PASSED_SESSION',

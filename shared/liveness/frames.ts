@@ -41,16 +41,12 @@ export async function decodeFrames(frames: { image: string; t: number }[]): Prom
       try {
         const bytes = parseImageField(image);
         if (bytes.length > MAX_FRAME_BYTES) {
-          throw new AppError(
-            413,
-            'FRAME_TOO_LARGE',
-            `Frame ${index} is larger than ${MAX_FRAME_BYTES} bytes.`,
-          );
+          throw new AppError('FRAME_TOO_LARGE', `Frame ${index} is larger than ${MAX_FRAME_BYTES} bytes.`);
         }
         const loaded = await loadImage(bytes, { maxPixels: MAX_FRAME_PIXELS });
         return { index, t, image: loaded, sha256: sha256Hex(bytes), thumb: thumbnail(loaded) };
       } catch (e) {
-        if (isAppError(e)) throw new AppError(e.status, e.code, e.message, { ...e.details, frame: index });
+        if (isAppError(e)) throw new AppError(e.code, e.message, { ...e.details, frame: index }, e.headers);
         throw e;
       }
     }),

@@ -84,10 +84,10 @@ export async function claimSession(userId: string, session: LivenessSession, now
     redis().set(usedKey(userId, session.sessionId), '1', { nx: true, ex: RECORD_SECONDS }),
   );
   if (first !== 'OK') {
-    throw new AppError(409, 'SESSION_USED', 'This liveness session was already verified; start a new one.');
+    throw new AppError('SESSION_USED', 'This liveness session was already verified; start a new one.');
   }
   if (now > session.expiresAt) {
-    throw new AppError(410, 'SESSION_EXPIRED', 'This liveness session expired; start a new one.', {
+    throw new AppError('SESSION_EXPIRED', 'This liveness session expired; start a new one.', {
       expiresAt: new Date(session.expiresAt).toISOString(),
     });
   }

@@ -53,7 +53,7 @@ export function partLayout(size: number): { partSize: number; partCount: number 
 export async function createUpload(userId: string, request: UploadRequest): Promise<UploadTicket> {
   const maxBytes = config().UPLOAD_MAX_BYTES;
   if (request.size > maxBytes) {
-    throw new AppError(413, 'PAYLOAD_TOO_LARGE', `Uploads are limited to ${maxBytes} bytes.`, { maxBytes });
+    throw new AppError('PAYLOAD_TOO_LARGE', `Uploads are limited to ${maxBytes} bytes.`, { maxBytes });
   }
   const uploadId = newUploadId();
   const base = { uploadId, contentType: request.contentType, size: request.size, sha256: request.sha256 };

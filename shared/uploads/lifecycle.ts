@@ -38,10 +38,10 @@ export interface PartsView {
 }
 
 const incomplete = (message: string, details?: Record<string, unknown>) =>
-  new AppError(409, 'UPLOAD_INCOMPLETE', message, details);
+  new AppError('UPLOAD_INCOMPLETE', message, details);
 
 const notPending = (record: UploadRecord) =>
-  new AppError(409, 'UPLOAD_NOT_PENDING', `This upload is already ${record.status}.`, {
+  new AppError('UPLOAD_NOT_PENDING', `This upload is already ${record.status}.`, {
     status: record.status,
   });
 
@@ -84,7 +84,7 @@ export async function uploadParts(userId: string, uploadId: string): Promise<Par
   const record = await getRecord(userId, uploadId);
   if (record.status !== 'pending') throw notPending(record);
   if (record.method !== 'MULTIPART') {
-    throw new AppError(409, 'UPLOAD_NOT_MULTIPART', 'This upload is a single POST; it has no parts.');
+    throw new AppError('UPLOAD_NOT_MULTIPART', 'This upload is a single POST; it has no parts.');
   }
   const parts = await heldParts(userId, record);
   if (!parts)

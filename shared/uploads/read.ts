@@ -11,12 +11,12 @@ import { readObject } from './validate.ts';
 export async function loadUploadBytes(userId: string, uploadId: string): Promise<Buffer> {
   const record = await getRecord(userId, uploadId);
   if (record.status === 'pending') {
-    throw new AppError(409, 'UPLOAD_NOT_VALIDATED', 'This upload is not validated yet; complete it first.', {
+    throw new AppError('UPLOAD_NOT_VALIDATED', 'This upload is not validated yet; complete it first.', {
       uploadId,
     });
   }
   if (record.status === 'rejected') {
-    throw new AppError(422, 'UPLOAD_REJECTED', 'This upload was rejected by validation.', {
+    throw new AppError('UPLOAD_REJECTED', 'This upload was rejected by validation.', {
       uploadId,
       reason: record.reason,
     });

@@ -26,5 +26,8 @@ test('a documented response passes; drift in fields, types or status is named', 
   const [status] = contractProblems('POST', '/v1/persons', 418, error('TEAPOT'));
   assert.match(status!, /status not documented/);
   assert.notDeepEqual(contractProblems('GET', '/v1/persons/p_1', 404, { message: 'no' }), []);
+  // A catalogued code this operation does not document for the status, and a code outside the catalogue.
+  assert.notDeepEqual(contractProblems('GET', '/v1/persons/p_1', 404, error('NO_FACE')), []);
+  assert.notDeepEqual(contractProblems('GET', '/v1/persons/p_1', 404, error('MISSING')), []);
   assert.match(contractProblems('GET', '/v1/nowhere', 200, {})[0]!, /no such operation/);
 });

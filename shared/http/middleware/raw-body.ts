@@ -12,7 +12,7 @@ export const rawBody = (): MiddlewareObj<HttpEvent, HttpResponse> => ({
     // Cheap upper bound before allocating: base64 is 4/3 of the bytes.
     const approx = body ? (isBase64Encoded ? Math.floor((body.length * 3) / 4) : Buffer.byteLength(body)) : 0;
     if (approx > limit) {
-      throw new AppError(413, 'PAYLOAD_TOO_LARGE', `The request body exceeds ${limit} bytes.`, { limit });
+      throw new AppError('PAYLOAD_TOO_LARGE', `The request body exceeds ${limit} bytes.`, { limit });
     }
     r.context.state.rawBody = body ? Buffer.from(body, isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
   },

@@ -51,7 +51,7 @@ export const requestContext = (): MiddlewareObj<HttpEvent, HttpResponse> => ({
     // Even a failure before `before` finished (e.g. invalid configuration) gets a proper answer.
     r.context.state ??= newState(requestIdOf(r), {});
     const e = r.error;
-    const appError = isAppError(e) ? e : new AppError(500, 'INTERNAL', 'Something went wrong on our side.');
+    const appError = isAppError(e) ? e : new AppError('INTERNAL', 'Something went wrong on our side.');
     if (!isAppError(e))
       r.context.state.log.error('unhandled error', { error: String(e), stack: (e as Error)?.stack });
     r.response = {
