@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -7,6 +7,9 @@ import { pathToFileURL } from 'node:url';
  * `npm test [-- <filters>]`: checks the system packages, starts the local stack, runs every
  * `*.test.ts` outside node_modules (or those whose path contains one of the filters) with node's test
  * runner, stops the stack and exits with the runner's status.
+ *
+ * `npm run test:unit` (`--unit`): only the unit tier, in seconds and without the stack: the colocated
+ * tests beside the code, except `*.stack.test.ts` (colocated tests that need the stack's services).
  *
  * Files named `*.serial.test.ts` stop shared services (e.g. redis, for the health test), so they run
  * after the others, one at a time, instead of two files at once.
@@ -58,6 +61,9 @@ function tapSummary(tapFile: string): Map<string, number> {
 
 let runner: ReturnType<typeof spawn> | undefined;
 
+const isUnitTest = (file: string) =>
+  !file.startsWith(`tests${path.sep}`) && !/\.(stack|serial)\.test\.ts$/.test(file);
+
 /** One run of node's test runner; a TAP copy of its report goes to a file for the combined summary. */
 function runNodeTests(files: string[], concurrency: number, tapFile: string): Promise<number> {
   const reporter = process.stdout.isTTY ? 'spec' : 'tap'; // node's own default
@@ -105,7 +111,13 @@ async function waitForHealth(interrupted: () => boolean): Promise<void> {
 }
 
 async function main(): Promise<number> {
-  const files = selectFiles(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  if (args.includes('--unit')) {
+    const unit = selectFiles(args.filter((arg) => arg !== '--unit')).filter(isUnitTest);
+    mkdirSync(logDir, { recursive: true });
+    return runNodeTests(unit, 2, path.join(logDir, 'unit-tests.tap'));
+  }
+  const files = selectFiles(args);
   const serial = files.filter((file) => file.endsWith('.serial.test.ts'));
   const parallel = files.filter((file) => !serial.includes(file));
 

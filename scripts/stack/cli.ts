@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { shutdownStack, stackStatus, startService, stopService } from './control.ts';
+import { shutdownStack, stackStatus, startService, stopService } from './control-client.ts';
 import { services, type ServiceName } from './services.ts';
 import { killLeftovers, leftoverProcesses } from './supervisor.ts';
 

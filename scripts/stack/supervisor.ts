@@ -14,7 +14,7 @@ import type { Server } from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { serveControl } from './control.ts';
+import { serveControl } from './control-server.ts';
 import { logDir, pidDir, ports, repoRoot, urls } from './env.ts';
 import type { ServiceDefinition, ServiceName } from './services.ts';
 

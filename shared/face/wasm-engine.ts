@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AppError } from '../errors.ts';
+import { descriptorSimilarity, similarityFromCosine } from './similarity.ts';
 import { livenessScore, loadAntispoof, type Antispoof } from './antispoof/pad.ts';
 import type { LoadedImage } from '../image/load.ts';
 import { ageFrom, emotionFrom, genderFrom, qualityFrom } from './attributes.ts';
@@ -56,16 +56,6 @@ const CHIP_TEMPLATE: Pt[] = [
   [0.254149, 0.780233],
   [0.726104, 0.780233],
 ].map(([x, y]) => [((x! + 0.25) / 1.5) * CHIP_SIZE, ((y! + 0.25) / 1.5) * CHIP_SIZE]);
-
-/**
- * Similarity scale. dlib's published decision rule is a Euclidean distance below 0.6 between raw
- * descriptors. We return unit descriptors (so any vector index can rank by dot product) and measure on
- * the unit sphere: raw descriptors have norm ~1.45 (mean over the calibration faces, see ACCURACY.md), so
- * `equivalent distance = 1.45 * chord`. Similarity falls linearly from 1 (identical) to 0 at twice dlib's
- * threshold, which therefore sits at 0.5. The shipped decision thresholds are stricter (match-levels.ts).
- */
-const DESCRIPTOR_NORM = 1.45;
-const DLIB_THRESHOLD = 0.6;
 
 const MODEL_INFO = { name: 'dlib-resnet-v1', version: 'facegate-1', descriptorLength: 128 };
 
@@ -315,35 +305,11 @@ export function createWasmEngine(): FaceEngine {
     return sampleCrop(input, alignCrop(points, CHIP_TEMPLATE, CHIP_SIZE));
   }
 
-  const similarityFromCosine = (cosine: number): number => {
-    const chord = Math.sqrt(Math.max(0, 2 - 2 * cosine));
-    return Math.min(1, Math.max(0, 1 - (chord * DESCRIPTOR_NORM) / (2 * DLIB_THRESHOLD)));
-  };
-
   return {
     model: MODEL_INFO,
     detect,
     similarityFromCosine,
-    similarity(a, b) {
-      if (a.length !== b.length || a.length === 0) {
-        throw new AppError(
-          'DESCRIPTOR_MISMATCH',
-          'Face descriptors of different models cannot be compared.',
-          {
-            lengths: [a.length, b.length],
-          },
-        );
-      }
-      let dot = 0;
-      let na = 0;
-      let nb = 0;
-      for (let i = 0; i < a.length; i++) {
-        dot += a[i]! * b[i]!;
-        na += a[i]! ** 2;
-        nb += b[i]! ** 2;
-      }
-      return similarityFromCosine(dot / (Math.sqrt(na * nb) || 1));
-    },
+    similarity: descriptorSimilarity,
     async warmup() {
       await models();
     },

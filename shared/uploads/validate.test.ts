@@ -8,6 +8,7 @@ import { hasGpsTag, jpegWithGps, pngClaiming } from '../image/test-images.ts';
 
 /** What validation decides from the bytes alone (the S3 and DynamoDB paths run in tests/uploads). */
 
+const MAX_PIXELS = 40_000_000;
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 function record(bytes: Buffer, fields: Partial<UploadRecord> = {}): UploadRecord {
@@ -31,7 +32,7 @@ const canvas = (width = 64, height = 48) =>
 describe('inspect', () => {
   it('accepts a real JPEG, reports its size and the SHA-256 of the bytes received', async () => {
     const bytes = await canvas(320, 200).jpeg().toBuffer();
-    const result = await inspect(bytes, record(bytes, { sha256: sha256(bytes).toUpperCase() }));
+    const result = await inspect(bytes, record(bytes, { sha256: sha256(bytes).toUpperCase() }), MAX_PIXELS);
     assert.ok(result.ok);
     assert.equal(result.receivedSha256, sha256(bytes));
     assert.deepEqual([result.image.format, result.image.width, result.image.height], ['jpeg', 320, 200]);
@@ -40,7 +41,7 @@ describe('inspect', () => {
   it('strips EXIF, GPS included, from the stored copy', async () => {
     const bytes = await jpegWithGps();
     assert.ok(hasGpsTag((await sharp(bytes).metadata()).exif!), 'the input carries a GPS IFD');
-    const result = await inspect(bytes, record(bytes));
+    const result = await inspect(bytes, record(bytes), MAX_PIXELS);
     assert.ok(result.ok);
     const stored = await sharp(result.image.data).metadata();
     assert.equal(stored.exif, undefined);
@@ -49,7 +50,7 @@ describe('inspect', () => {
 
   it('applies EXIF orientation, so width and height are those of the upright image', async () => {
     const bytes = await canvas(300, 100).jpeg().withMetadata({ orientation: 6 }).toBuffer();
-    const result = await inspect(bytes, record(bytes));
+    const result = await inspect(bytes, record(bytes), MAX_PIXELS);
     assert.ok(result.ok);
     assert.deepEqual([result.image.width, result.image.height], [100, 300]);
   });
@@ -91,7 +92,7 @@ describe('inspect', () => {
   for (const [what, make, reason] of rejections) {
     it(`rejects ${what}: ${reason}`, async () => {
       const [bytes, fields] = await make();
-      assert.deepEqual(await inspect(bytes, record(bytes, fields)), { ok: false, reason });
+      assert.deepEqual(await inspect(bytes, record(bytes, fields), MAX_PIXELS), { ok: false, reason });
     });
   }
 });

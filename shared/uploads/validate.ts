@@ -49,8 +49,8 @@ const CONTENT_TYPE_FORMAT: Record<string, string> = {
 type Inspection =
   { ok: true; image: NormalisedImage; receivedSha256: string } | { ok: false; reason: RejectReason };
 
-/** Everything that decides an upload's fate, on the bytes S3 holds. */
-export async function inspect(bytes: Buffer, record: UploadRecord): Promise<Inspection> {
+/** Everything that decides an upload's fate, on the bytes S3 holds (a pure function of its arguments). */
+export async function inspect(bytes: Buffer, record: UploadRecord, maxPixels: number): Promise<Inspection> {
   if (bytes.length !== record.size) return { ok: false, reason: 'SIZE_MISMATCH' };
   const format = sniffFormat(bytes);
   if (!format) return { ok: false, reason: 'NOT_AN_IMAGE' };
@@ -59,7 +59,7 @@ export async function inspect(bytes: Buffer, record: UploadRecord): Promise<Insp
   if (record.sha256 && record.sha256.toLowerCase() !== receivedSha256)
     return { ok: false, reason: 'SHA256_MISMATCH' };
   try {
-    return { ok: true, image: await normaliseImage(bytes, config().MAX_IMAGE_PIXELS), receivedSha256 };
+    return { ok: true, image: await normaliseImage(bytes, maxPixels), receivedSha256 };
   } catch (e) {
     if (isAppError(e) && e.status === 413) return { ok: false, reason: 'IMAGE_TOO_LARGE' };
     if (isAppError(e) && e.status === 415) return { ok: false, reason: 'UNDECODABLE' };
@@ -80,7 +80,7 @@ export async function validateUpload(
   const bytes = await readObject(key);
   if (!bytes) return undefined;
 
-  const inspection = await inspect(bytes, record);
+  const inspection = await inspect(bytes, record, config().MAX_IMAGE_PIXELS);
   let outcome: Outcome;
   if (inspection.ok) {
     const { image, receivedSha256 } = inspection;

@@ -1,4 +1,4 @@
-import { startService, stopService } from '../../scripts/stack/control.ts';
+import { startService, stopService } from '../../scripts/stack/control-client.ts';
 import type { ServiceName } from '../../scripts/stack/services.ts';
 
 /**
@@ -9,7 +9,7 @@ import type { ServiceName } from '../../scripts/stack/services.ts';
 
 export { apiEnv, ports, urls } from '../../scripts/stack/env.ts';
 export { localDynamoDB, localRedis, localS3 } from '../../scripts/stack/clients.ts';
-export { startService, stopService, stackStatus } from '../../scripts/stack/control.ts';
+export { startService, stopService, stackStatus } from '../../scripts/stack/control-client.ts';
 export type { ServiceName };
 
 /**

@@ -6,7 +6,7 @@ import * as esbuild from 'esbuild';
 /**
  * Bundles the mini-program's client (core/*.ts plus shared/client/canonical.ts) into lib/facegate.js,
  * the one file the mini-program imports; WeChat runs JavaScript only. The bundle is committed so the
- * sample opens in WeChat DevTools as is; core/client.test.ts fails when it is stale.
+ * sample opens in WeChat DevTools as is; core/client.stack.test.ts fails when it is stale.
  *
  *   node --import tsx examples/miniprogram/core/build.ts
  */

@@ -1,7 +1,7 @@
 import http from 'node:http';
-import { ports, urls } from './env.ts';
+import { ports } from './env.ts';
 import type { ServiceName } from './services.ts';
-import type { Stack, ServiceStatus } from './supervisor.ts';
+import type { Stack } from './supervisor.ts';
 
 /**
  * A small HTTP endpoint on the running stack (loopback only) through which tests and `npm run stack`
@@ -11,6 +11,8 @@ import type { Stack, ServiceStatus } from './supervisor.ts';
  *   GET  /services                     -> ServiceStatus[]
  *   POST /services/<name>/stop|start   -> ServiceStatus of that service, once stopped / ready
  *   POST /shutdown                     -> 202, then the whole stack stops
+ *
+ * Its client is control-client.ts.
  */
 
 export function serveControl(stack: Stack, onShutdownRequest: () => void): Promise<http.Server> {
@@ -43,34 +45,4 @@ export function serveControl(stack: Stack, onShutdownRequest: () => void): Promi
     server.once('error', reject);
     server.listen(ports.control, '127.0.0.1', () => resolve(server));
   });
-}
-
-async function call(method: 'GET' | 'POST', route: string): Promise<unknown> {
-  let response: Response;
-  try {
-    response = await fetch(`${urls.control}${route}`, { method });
-  } catch {
-    throw new Error(
-      `No facegate stack answers on ${urls.control}: start one with \`npm start\` or \`npm test\`.`,
-    );
-  }
-  const body = (await response.json()) as { error?: string };
-  if (!response.ok) throw new Error(`${method} ${route}: ${body.error ?? response.status}`);
-  return body;
-}
-
-export async function stackStatus(): Promise<ServiceStatus[]> {
-  return (await call('GET', '/services')) as ServiceStatus[];
-}
-
-export async function stopService(name: ServiceName): Promise<ServiceStatus> {
-  return (await call('POST', `/services/${name}/stop`)) as ServiceStatus;
-}
-
-export async function startService(name: ServiceName): Promise<ServiceStatus> {
-  return (await call('POST', `/services/${name}/start`)) as ServiceStatus;
-}
-
-export async function shutdownStack(): Promise<void> {
-  await call('POST', '/shutdown');
 }
