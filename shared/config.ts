@@ -6,7 +6,16 @@ import { z } from 'zod';
  */
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 
-const schema = z.object({
+/**
+ * Where the face engine finds its files; the Lambda packaging sets both (shared/face/models.ts). Its own
+ * section, so benchmarks and unit tests can load the engine without the API's secrets.
+ */
+const faceSchema = z.object({
+  FACE_MODELS_DIR: z.string().min(1).optional(),
+  FACE_WASM_DIR: z.string().min(1).optional(),
+});
+
+const schema = faceSchema.extend({
   STAGE: z.string().default('local'),
   AWS_REGION: z.string().default('us-east-1'),
   TABLE_NAME: z.string().default('facegate-local'),
@@ -79,18 +88,33 @@ const checked = schema.refine((c) => c.STAGE === 'local' || !!c.STREAM_TOKEN_PRI
   message: 'required outside the local stage',
 });
 
-let cached: Config | undefined;
+/** Variables as serverless.yml passes them: unset optional ones arrive as empty strings, i.e. absent. */
+const environment = () => Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ''));
 
-export function config(): Config {
-  if (!cached) {
-    // serverless.yml passes unset optional variables as empty strings: treat those as absent.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ''));
-    const parsed = checked.safeParse(env);
-    if (!parsed.success) {
-      const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-      throw new Error(`Invalid configuration: ${fields}`);
-    }
-    cached = parsed.data;
+function parse<T>(section: z.ZodType<T>): T {
+  const parsed = section.safeParse(environment());
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${fields}`);
   }
+  return parsed.data;
+}
+
+let cached: Config | undefined;
+let cachedFace: z.infer<typeof faceSchema> | undefined;
+
+/**
+ * The whole configuration, validated once per container. Handlers validate it when their module loads
+ * inside Lambda (shared/http/api.ts), so a bad deployment fails its cold start with the list of fields
+ * in the log instead of answering 500 to every request.
+ */
+export function config(): Config {
+  cached ??= parse(checked);
   return cached;
+}
+
+/** The face engine's section alone. */
+export function faceConfig(): z.infer<typeof faceSchema> {
+  cachedFace ??= parse(faceSchema);
+  return cachedFace;
 }

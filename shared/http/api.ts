@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { z } from 'zod';
 import { recordAudit, type AuditAction } from '../audit/audit-log.ts';
+import { config } from '../config.ts';
 import { isAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { authenticate } from './middleware/authenticate.ts';
@@ -51,6 +52,9 @@ export function api<
     req: ApiRequest<Infer<B>, Infer<Q>, Infer<P>, A extends 'user' ? string : undefined>,
   ) => Promise<HttpResult>,
 ) {
+  // Inside Lambda (and serverless-offline) a bad configuration fails the cold start, naming the fields in
+  // the log, rather than every request with a 500. Elsewhere (OpenAPI generator, unit tests) it waits.
+  if (process.env.AWS_LAMBDA_FUNCTION_NAME) config();
   const chain = middy<HttpEvent, HttpResponse, Error, ApiContext>().use(requestContext()).use(rawBody());
   if (options.auth === 'user') chain.use(authenticate());
   if (options.limit === 'face') chain.use(faceLimit());
