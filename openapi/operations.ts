@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ErrorCode } from '../shared/errors.ts';
 import { auditEntrySchema } from '../shared/audit/audit-log.ts';
+import { boxSchema, faceQualitySchema, faceSchema } from '../shared/face-service/present.ts';
 import { MATCH_LEVELS } from '../shared/face/match-levels.ts';
 import { sessionCreatedSchema, verifyResultSchema } from '../shared/liveness/schemas.ts';
 
@@ -26,15 +27,7 @@ export interface OperationDoc {
 
 const ref = (name: string) => z.any().meta({ $ref: `#/components/schemas/${name}` } as never);
 
-const point = z.object({ x: z.number(), y: z.number() });
-const box = z.object({
-  x: z.number().int(),
-  y: z.number().int(),
-  width: z.number().int(),
-  height: z.number().int(),
-});
 const matchLevel = z.enum(MATCH_LEVELS);
-const emotion = z.enum(['angry', 'disgust', 'fear', 'happy', 'neutral', 'sad', 'surprise']);
 
 export const sharedSchemas = {
   Error: z.object({
@@ -45,22 +38,8 @@ export const sharedSchemas = {
       requestId: z.string(),
     }),
   }),
-  Box: box,
-  Face: z.object({
-    box,
-    score: z.number().min(0).max(1),
-    landmarks: z
-      .object({ leftEye: point, rightEye: point, nose: point, mouthLeft: point, mouthRight: point })
-      .optional(),
-    age: z.number().optional(),
-    gender: z.object({ value: z.enum(['male', 'female']), score: z.number() }).optional(),
-    emotion: z.object({ value: emotion, scores: z.record(emotion, z.number()) }).optional(),
-    pose: z
-      .object({ yaw: z.number(), pitch: z.number(), roll: z.number() })
-      .optional()
-      .meta({ description: 'degrees' }),
-    quality: z.object({ faceSize: z.number(), sharpness: z.number(), brightness: z.number() }).optional(),
-  }),
+  Box: boxSchema,
+  Face: faceSchema,
 };
 
 const dependencyStatus = z.enum(['ok', 'down']);
@@ -271,7 +250,6 @@ export const operations: Record<string, OperationDoc> = {
 
 /** Face library (shared/library): persons, their faces, 1:N search, erasure. */
 function libraryOperations(): Record<string, OperationDoc> {
-  const faceQuality = z.object({ faceSize: z.number(), sharpness: z.number(), brightness: z.number() });
   const person = z.object({
     personId: z.string(),
     name: z.string(),
@@ -284,7 +262,12 @@ function libraryOperations(): Record<string, OperationDoc> {
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   });
-  const enrolledFace = z.object({ faceId: z.string(), personId: z.string(), box, quality: faceQuality });
+  const enrolledFace = z.object({
+    faceId: z.string(),
+    personId: z.string(),
+    box: boxSchema,
+    quality: faceQualitySchema,
+  });
   const tag = 'library';
   return {
     personsCreate: {
@@ -312,7 +295,9 @@ function libraryOperations(): Record<string, OperationDoc> {
       tag,
       summary: 'A person with their enrolled faces.',
       response: person.extend({
-        faces: z.array(z.object({ faceId: z.string(), createdAt: z.iso.datetime(), quality: faceQuality })),
+        faces: z.array(
+          z.object({ faceId: z.string(), createdAt: z.iso.datetime(), quality: faceQualitySchema }),
+        ),
       }),
       errors: ['NOT_FOUND'],
     },
@@ -371,7 +356,7 @@ function libraryOperations(): Record<string, OperationDoc> {
         threshold: z.number(),
         faces: z.array(
           z.object({
-            box,
+            box: boxSchema,
             matches: z.array(
               z.object({ personId: z.string(), name: z.string(), similarity: z.number().min(0).max(1) }),
             ),
