@@ -17,12 +17,10 @@ import { HEALTH_KEY, ownerPk, type Key } from './keys.ts';
  * except a failed condition, which a conditional write reports as `undefined`.
  */
 
-export type { Key };
-
-export const db = <T>(call: () => Promise<T>): Promise<T> => viaDependency('dynamodb', call);
+const db = <T>(call: () => Promise<T>): Promise<T> => viaDependency('dynamodb', call);
 
 /** Runs a conditional write; resolves to its output, or `undefined` when the condition did not hold. */
-export function conditionalWrite<T extends object>(write: () => Promise<T>): Promise<T | undefined> {
+function conditionalWrite<T extends object>(write: () => Promise<T>): Promise<T | undefined> {
   return db(async () => {
     try {
       return await write();
@@ -171,7 +169,7 @@ export const pingTable = () => dynamo().send(new GetCommand({ TableName: tableNa
  * named attributes (aliased, since DynamoDB reserves hundreds of words such as `name`). Strongly
  * consistent: a gallery read after a version bump must include the write that bumped it.
  */
-export async function queryPrefix<T>(
+async function queryPrefix<T>(
   pk: string,
   prefix: string,
   attributes?: readonly string[],
