@@ -130,68 +130,47 @@ export async function queryOwnerPage<T>(
   return { items: (out.Items ?? []) as T[], lastKey: out.LastEvaluatedKey as Key | undefined };
 }
 
-/** Every item of an owner whose sort key starts with `prefix` (see queryPrefix). */
-export const ownerItems = <T>(userId: string, prefix: string, attributes?: readonly string[]) =>
-  queryPrefix<T>(ownerPk(userId), prefix, attributes);
+/**
+ * Every item of an owner whose sort key starts with `prefix`, optionally only the named attributes
+ * (aliased, since DynamoDB reserves hundreds of words such as `name`). Strongly consistent: a gallery read
+ * after a version bump must include the write that bumped it.
+ */
+export function ownerItems<T>(userId: string, prefix: string, attributes?: readonly string[]): Promise<T[]> {
+  const projection = attributes && {
+    ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(attributes.map((name, i) => [`#a${i}`, name])),
+  };
+  return queryAll<T>({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': ownerPk(userId), ':prefix': prefix },
+    ...projection,
+    ConsistentRead: true,
+  });
+}
 
 /** Deletes every item of an owner whose sort key starts with `prefix` (erasure). */
 export async function deleteOwnerItems(userId: string, prefix: string): Promise<void> {
   await deleteAll(await ownerItems<Key>(userId, prefix, ['pk', 'sk']));
 }
 
-/** Items of the GSI `gsi1` with these keys, every page (eventually consistent, as GSIs are). */
-export async function queryIndex<T>(index: { gsi1pk: string; gsi1sk: string }): Promise<T[]> {
-  const all: T[] = [];
-  let start: QueryCommandInput['ExclusiveStartKey'];
-  do {
-    const page = await db(() =>
-      dynamo().send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
-          ExpressionAttributeValues: { ':pk': index.gsi1pk, ':sk': index.gsi1sk },
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    all.push(...((page.Items ?? []) as T[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return all;
-}
+/** Items of the GSI `gsi1` with these keys (eventually consistent, as GSIs are). */
+export const queryIndex = <T>(index: { gsi1pk: string; gsi1sk: string }) =>
+  queryAll<T>({
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
+    ExpressionAttributeValues: { ':pk': index.gsi1pk, ':sk': index.gsi1sk },
+  });
 
 /** A real round trip for the health check: reads an item that never exists (raw errors, no mapping). */
 export const pingTable = () => dynamo().send(new GetCommand({ TableName: tableName(), Key: HEALTH_KEY }));
 
-/**
- * All items of one partition whose sort key starts with `prefix`, page after page, optionally only the
- * named attributes (aliased, since DynamoDB reserves hundreds of words such as `name`). Strongly
- * consistent: a gallery read after a version bump must include the write that bumped it.
- */
-async function queryPrefix<T>(
-  pk: string,
-  prefix: string,
-  attributes?: readonly string[],
-): Promise<T[]> {
-  const projection = attributes && {
-    ProjectionExpression: attributes.map((_, i) => `#a${i}`).join(', '),
-    ExpressionAttributeNames: Object.fromEntries(attributes.map((name, i) => [`#a${i}`, name])),
-  };
+/** Every item a query matches, page after page. */
+async function queryAll<T>(query: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<T[]> {
   const all: T[] = [];
   let start: QueryCommandInput['ExclusiveStartKey'];
   do {
     const page = await db(() =>
-      dynamo().send(
-        new QueryCommand({
-          TableName: tableName(),
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-          ...projection,
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      ),
+      dynamo().send(new QueryCommand({ TableName: tableName(), ...query, ExclusiveStartKey: start })),
     );
     all.push(...((page.Items ?? []) as T[]));
     start = page.LastEvaluatedKey;
