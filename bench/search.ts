@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { getFaceEngine } from '../shared/face/default-engine.ts';
 import { encodeDescriptor, normalise } from '../shared/library/descriptor-codec.ts';
 import { eraseLibrary } from '../shared/library/erase.ts';
-import { faceItem, newFaceRecord } from '../shared/library/faces.ts';
+import { newFaceRecord } from '../shared/library/faces.ts';
 import { loadGallery } from '../shared/library/gallery-cache.ts';
 import { currentGalleryVersion } from '../shared/library/gallery-version.ts';
 import {
@@ -26,9 +26,12 @@ import {
   type GalleryFace,
   type GalleryPerson,
 } from '../shared/library/gallery.ts';
-import { faceCropKey, faceIdFor } from '../shared/library/keys.ts';
-import { newPersonItem } from '../shared/library/persons.ts';
-import { putAll } from '../shared/library/table.ts';
+import { faceIdFor } from '../shared/library/ids.ts';
+import { newPerson } from '../shared/library/persons.ts';
+import { faceItem } from '../shared/store/faces.ts';
+import { faceCropKey } from '../shared/store/keys.ts';
+import { personItem } from '../shared/store/persons.ts';
+import { putAll } from '../shared/store/table.ts';
 
 const engine = getFaceEngine();
 const { values: args } = parseArgs({
@@ -131,16 +134,14 @@ async function timedAsync<T>(fn: () => Promise<T>): Promise<[T, number]> {
 async function measureLoad(data: Synthetic): Promise<{ writeMs: number; loadMs: number }> {
   const userId = `bench-search-${randomUUID()}`;
   const consent = { obtainedAt: new Date().toISOString(), method: 'benchmark', purpose: 'benchmark' };
-  const personItems = data.persons.map((p) => ({
-    ...newPersonItem(userId, { name: p.name, consent }),
-    faceCount: 4,
-  }));
+  const personItems = data.persons.map((p) =>
+    personItem(userId, { ...newPerson({ name: p.name, consent }), faceCount: 4 }),
+  );
   const faceItems = data.faces.map((face, i) => {
     const personId = personItems[data.exact[i]!.personIndex]!.personId;
     const faceId = faceIdFor(personId, String(i));
-    return faceItem(
-      userId,
-      newFaceRecord({
+    return faceItem(userId, {
+      ...newFaceRecord({
         faceId,
         personId,
         box: { x: 0, y: 0, width: 120, height: 120 },
@@ -151,7 +152,7 @@ async function measureLoad(data: Synthetic): Promise<{ writeMs: number; loadMs: 
         modelVersion: model.version,
         cropKey: faceCropKey(userId, personId, faceId),
       }),
-    );
+    });
   });
   try {
     const [, writeMs] = await timedAsync(() => putAll([...personItems, ...faceItems]));

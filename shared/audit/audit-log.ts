@@ -1,9 +1,6 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { dynamo, tableName } from '../adapters/dynamo.ts';
 import { validationFailed } from '../errors.ts';
-import { ownerPk } from '../library/keys.ts';
-import { db, deleteAll, queryPrefix, type Key } from '../library/table.ts';
+import { auditStore } from '../store/audit.ts';
 
 /**
  * The audit log of biometric operations on an account (PIPL Art. 55/56-style records; GDPR Art. 30).
@@ -24,7 +21,6 @@ export const AUDIT_ACTIONS = [
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export const AUDIT_RETENTION_DAYS = 365;
-const PREFIX = 'AUDIT#';
 
 export interface AuditEntry {
   at: string;
@@ -46,20 +42,11 @@ export const auditEntrySchema = z.object({
 
 export async function recordAudit(userId: string, entry: Omit<AuditEntry, 'at'>, now = new Date()) {
   const at = now.toISOString();
-  await db(() =>
-    dynamo().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: {
-          pk: ownerPk(userId),
-          sk: `${PREFIX}${at}#${entry.requestId}`,
-          at,
-          ...entry,
-          ttl: Math.floor(now.getTime() / 1000) + AUDIT_RETENTION_DAYS * 86400,
-        },
-      }),
-    ),
-  );
+  await auditStore.put(userId, {
+    at,
+    ...entry,
+    ttl: Math.floor(now.getTime() / 1000) + AUDIT_RETENTION_DAYS * 86400,
+  });
 }
 
 /** Newest first. The cursor is the last sort key seen, opaque to clients and bound to the caller. */
@@ -67,25 +54,15 @@ export async function listAudit(userId: string, page: { limit: number; cursor?: 
   let after: string | undefined;
   if (page.cursor !== undefined) {
     after = Buffer.from(page.cursor, 'base64url').toString('utf8');
-    if (!after.startsWith(PREFIX) || after.length > 200) {
+    if (!auditStore.isSortKey(after) || after.length > 200) {
       throw validationFailed({ cursor: 'is not a cursor returned by this endpoint' });
     }
   }
   const now = Math.floor(Date.now() / 1000);
-  const out = await db(() =>
-    dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': ownerPk(userId), ':prefix': PREFIX },
-        ScanIndexForward: false,
-        Limit: page.limit,
-        ExclusiveStartKey: after ? { pk: ownerPk(userId), sk: after } : undefined,
-      }),
-    ),
-  );
-  const items = (out.Items ?? []) as (AuditEntry & { sk: string; ttl: number })[];
-  const last = out.LastEvaluatedKey?.sk as string | undefined;
+  const { items, lastSk: last } = await auditStore.newestFirst<AuditEntry & { ttl: number }>(userId, {
+    limit: page.limit,
+    afterSk: after,
+  });
   return {
     items: items
       .filter((i) => i.ttl > now)
@@ -97,7 +74,7 @@ export async function listAudit(userId: string, page: { limit: number; cursor?: 
 /** Every entry, oldest first (export). */
 export async function allAudit(userId: string): Promise<AuditEntry[]> {
   const now = Math.floor(Date.now() / 1000);
-  const items = await queryPrefix<AuditEntry & { ttl: number }>(ownerPk(userId), PREFIX);
+  const items = await auditStore.all<AuditEntry & { ttl: number }>(userId);
   return items
     .filter((i) => i.ttl > now)
     .map(({ at, action, resource, result, requestId }) => ({ at, action, resource, result, requestId }));
@@ -105,5 +82,5 @@ export async function allAudit(userId: string): Promise<AuditEntry[]> {
 
 /** Erasure removes the log too; the erase request's own entry is written after it, as the tombstone. */
 export async function eraseAudit(userId: string): Promise<void> {
-  await deleteAll(await queryPrefix<Key>(ownerPk(userId), PREFIX, ['pk', 'sk']));
+  await auditStore.removeAll(userId);
 }

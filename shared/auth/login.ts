@@ -1,8 +1,6 @@
-import { deleteAll, queryPrefix, type Key } from '../library/table.ts';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../config.ts';
-import { AppError, isAppError, viaDependency } from '../errors.ts';
-import { dynamo, tableName } from '../adapters/dynamo.ts';
+import { AppError, isAppError } from '../errors.ts';
+import { signInStore } from '../store/sessions.ts';
 import { captchaRequired, recordFailedLogin, recordSuccessfulLogin } from '../captcha/login-failures.ts';
 import { consumeCaptchaToken } from '../captcha/token.ts';
 import { issueSession, userIdFor } from './tokens.ts';
@@ -49,24 +47,15 @@ export async function loginWithWeChat({ code, sourceIp, captchaToken }: LoginReq
   // sign-in that needed a captcha: a source over its threshold cannot raise it from there.
   if (!underCaptcha) await recordSuccessfulLogin(sourceIp, userId);
   const { session, token, signingKey } = issueSession(userId);
-  await viaDependency('dynamodb', () =>
-    dynamo().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: {
-          pk: `USER#${userId}`,
-          sk: `SESSION#${session.sessionId}`,
-          wechatSessionKey: wechat.sessionKey,
-          createdAt: new Date().toISOString(),
-          ttl: session.expiresAt,
-        },
-      }),
-    ),
-  );
+  await signInStore.put(userId, session.sessionId, {
+    wechatSessionKey: wechat.sessionKey,
+    createdAt: new Date().toISOString(),
+    ttl: session.expiresAt,
+  });
   return { token, signingKey, expiresAt: new Date(session.expiresAt * 1000).toISOString(), userId };
 }
 
 /** Erasure: the sign-in records and the WeChat session keys kept with them (tokens are self-contained). */
 export async function eraseSignIns(userId: string): Promise<void> {
-  await deleteAll(await queryPrefix<Key>(`USER#${userId}`, 'SESSION#', ['pk', 'sk']));
+  await signInStore.removeAll(userId);
 }

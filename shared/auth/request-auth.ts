@@ -1,5 +1,6 @@
-import { AppError, viaDependency } from '../errors.ts';
-import { redis } from '../adapters/redis.ts';
+import { AppError } from '../errors.ts';
+import { cacheStore } from '../store/cache.ts';
+import { nonceKey } from '../store/keys.ts';
 import { NONCE_PATTERN, canonicalPath, parseQuery, stringToSign } from '../client/canonical.ts';
 import { hmacHex, safeEqual, sha256Hex } from './crypto.ts';
 import { signingKeyFor, verifyToken, type Session } from './tokens.ts';
@@ -70,9 +71,7 @@ export async function authenticateRequest(
 
   // SET NX is atomic: of any number of concurrent requests with one nonce, exactly one wins.
   // Keep it a little longer than the window in which its timestamp stays acceptable.
-  const fresh = await viaDependency('redis', () =>
-    redis().set(`nonce:${session.userId}:${nonce}`, '1', { nx: true, ex: 2 * MAX_SKEW_SECONDS + 5 }),
-  );
-  if (fresh !== 'OK') throw new AppError('REPLAYED_REQUEST', 'This nonce was already used.');
+  const fresh = await cacheStore.claim(nonceKey(session.userId, nonce), 2 * MAX_SKEW_SECONDS + 5);
+  if (!fresh) throw new AppError('REPLAYED_REQUEST', 'This nonce was already used.');
   return session;
 }

@@ -1,8 +1,7 @@
-import { BatchWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SignJWT } from 'jose';
-import { dynamo, tableName } from '../adapters/dynamo.ts';
-import { AppError, notFound, viaDependency } from '../errors.ts';
-import { listUserItems, type SiteRecord } from './sites.ts';
+import { AppError, notFound } from '../errors.ts';
+import { cameraStore, siteStore } from '../store/sites.ts';
+import { invalidEdgeKey, listSites, type SiteRecord } from './sites.ts';
 import { streamKeys } from './stream-keys.ts';
 // The heartbeat's shape: one schema for the streamer and the API.
 import type { CameraStatus, ReportedCamera } from '../../edge-streamer/src/heartbeat-schema.ts';
@@ -13,41 +12,18 @@ export const STALE_AFTER_SECONDS = 90;
 /** Records a heartbeat: the site's public URL and each camera's status. */
 export async function recordHeartbeat(site: SiteRecord, publicUrl: string, cameras: ReportedCamera[]) {
   const now = new Date().toISOString();
-  await viaDependency('dynamodb', async () => {
-    await dynamo().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: { pk: `USER#${site.ownerId}`, sk: `SITE#${site.siteId}` },
-        UpdateExpression: 'SET publicUrl = :u, lastSeenAt = :t',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':u': publicUrl, ':t': now },
-      }),
-    );
-    for (let i = 0; i < cameras.length; i += 25) {
-      await dynamo().send(
-        new BatchWriteCommand({
-          RequestItems: {
-            [tableName()]: cameras.slice(i, i + 25).map((c) => ({
-              PutRequest: {
-                Item: {
-                  pk: `USER#${site.ownerId}`,
-                  sk: `CAMERA#${site.siteId}#${c.cameraId}`,
-                  siteId: site.siteId,
-                  ...c,
-                  lastSeenAt: now,
-                },
-              },
-            })),
-          },
-        }),
-      );
-    }
-  });
+  // The site was deleted since the key was checked: its key is revoked.
+  if (!(await siteStore.touch(site.ownerId, site.siteId, publicUrl, now))) throw invalidEdgeKey();
+  await cameraStore.putAll(
+    site.ownerId,
+    site.siteId,
+    cameras.map((c) => ({ siteId: site.siteId, ...c, lastSeenAt: now })),
+  );
   return { receivedAt: now };
 }
 
 export async function listCameras(ownerId: string, nowMs = Date.now()) {
-  const items = await listUserItems(ownerId, 'CAMERA#');
+  const items = await cameraStore.all<Record<string, unknown>>(ownerId);
   return items.map((c) => {
     const lastSeenAt = String(c.lastSeenAt);
     const stale = nowMs - Date.parse(lastSeenAt) > STALE_AFTER_SECONDS * 1000;
@@ -75,8 +51,8 @@ export async function issueStreamToken(
   siteId?: string,
 ) {
   const [cameras, sites] = await Promise.all([
-    listUserItems(ownerId, 'CAMERA#'),
-    listUserItems(ownerId, 'SITE#'),
+    cameraStore.all<Record<string, unknown>>(ownerId),
+    listSites(ownerId),
   ]);
   const matches = cameras.filter((c) => c.cameraId === cameraId && (!siteId || c.siteId === siteId));
   if (matches.length === 0) throw notFound('camera');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { redis } from '../adapters/redis.ts';
+import { localRedis } from '../../scripts/stack/clients.ts';
 import { CAPTCHA_TTL_SECONDS, createCaptcha, openChallenge, verifyCaptcha } from './challenge.ts';
 import { CAPTCHA_HEIGHT, CAPTCHA_WIDTH } from './render.ts';
 import { consumeCaptchaToken } from './token.ts';
@@ -28,9 +28,9 @@ describe('captcha challenges', () => {
     assert.match(svg.image, /^data:image\/svg\+xml;base64,/);
     assert.match(Buffer.from(svg.image.split(',')[1]!, 'base64').toString(), /^<svg /);
 
-    const stored = await redis().get<string>(`captcha:${png.captchaId}`);
+    const stored = await localRedis().get<string>(`captcha:${png.captchaId}`);
     assert.match(stored!, /^3:[0-9a-f]{64}$/);
-    const ttl = await redis().ttl(`captcha:${png.captchaId}`);
+    const ttl = await localRedis().ttl(`captcha:${png.captchaId}`);
     assert.ok(ttl > 0 && ttl <= CAPTCHA_TTL_SECONDS);
   });
 
@@ -59,7 +59,7 @@ describe('captcha challenges', () => {
   it('answers 410 for an unknown or expired captcha', async () => {
     await rejectsWith(verifyCaptcha('no-such-captcha', 'ACE'), 410, 'CAPTCHA_EXPIRED');
     const id = await openChallenge('EFHKM');
-    await redis().del(`captcha:${id}`); // what expiry leaves behind
+    await localRedis().del(`captcha:${id}`); // what expiry leaves behind
     await rejectsWith(verifyCaptcha(id, 'EFHKM'), 410, 'CAPTCHA_EXPIRED');
   });
 

@@ -1,7 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { redis } from '../adapters/redis.ts';
 import { config } from '../config.ts';
-import { AppError, viaDependency } from '../errors.ts';
+import { AppError } from '../errors.ts';
+import { cacheStore } from '../store/cache.ts';
+import { captchaKey } from '../store/keys.ts';
 import { randomCaptchaText, renderCaptcha, type CaptchaFormat } from './render.ts';
 import { issueCaptchaToken } from './token.ts';
 
@@ -13,8 +14,6 @@ import { issueCaptchaToken } from './token.ts';
 
 export const CAPTCHA_TTL_SECONDS = 300;
 export const CAPTCHA_ATTEMPTS = 3;
-
-const key = (captchaId: string) => `captcha:${captchaId}`;
 
 const answerHash = (captchaId: string, answer: string) =>
   createHmac('sha256', config().AUTH_SECRET)
@@ -44,7 +43,7 @@ export async function createCaptcha(format: CaptchaFormat = 'png'): Promise<Capt
 export async function openChallenge(text: string): Promise<string> {
   const captchaId = randomBytes(16).toString('base64url');
   const state = `${CAPTCHA_ATTEMPTS}:${answerHash(captchaId, text)}`;
-  await viaDependency('redis', () => redis().set(key(captchaId), state, { ex: CAPTCHA_TTL_SECONDS }));
+  await cacheStore.set(captchaKey(captchaId), state, CAPTCHA_TTL_SECONDS);
   return captchaId;
 }
 
@@ -81,9 +80,7 @@ const captchaExpired = () =>
  */
 export async function verifyCaptcha(captchaId: string, answer: string): Promise<string> {
   const outcome = Number(
-    await viaDependency('redis', () =>
-      redis().eval(ATTEMPT_SCRIPT, [key(captchaId)], [answerHash(captchaId, answer)]),
-    ),
+    await cacheStore.runScript(ATTEMPT_SCRIPT, [captchaKey(captchaId)], [answerHash(captchaId, answer)]),
   );
   if (outcome === -1) throw captchaExpired();
   if (outcome === -2) return issueCaptchaToken();

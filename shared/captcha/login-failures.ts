@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIPv6 } from 'node:net';
-import { redis } from '../adapters/redis.ts';
-import { viaDependency } from '../errors.ts';
+import { cacheStore } from '../store/cache.ts';
+import { loginFailuresKey, loginUsersKey } from '../store/keys.ts';
 
 /**
  * Failed logins per source address, for POST /v1/auth/session: after LOGIN_FAILURES_BEFORE_CAPTCHA
@@ -47,8 +47,8 @@ export function sourceOf(ip: string): string {
     .join(':')}::/64`;
 }
 
-const key = (ip: string) => `login-failures:${sourceOf(ip)}`;
-const usersKey = (ip: string) => `login-users:${sourceOf(ip)}`;
+const key = (ip: string) => loginFailuresKey(sourceOf(ip));
+const usersKey = (ip: string) => loginUsersKey(sourceOf(ip));
 
 /** The failures a source may have before a captcha, given its distinct recent users. */
 export const failureThreshold = (knownUsers: number): number =>
@@ -70,9 +70,7 @@ return redis.call('ZCARD', KEYS[1])
 export async function recordFailedLogin(ip: string, now = Date.now()): Promise<number> {
   const windowMs = LOGIN_FAILURE_WINDOW_SECONDS * 1000;
   const member = `${now}:${randomBytes(6).toString('hex')}`;
-  return Number(
-    await viaDependency('redis', () => redis().eval(RECORD_SCRIPT, [key(ip)], [now, windowMs, member])),
-  );
+  return Number(await cacheStore.runScript(RECORD_SCRIPT, [key(ip)], [now, windowMs, member]));
 }
 
 /** Adds ARGV[3] (a user id) at ARGV[1] (ms), drops those older than ARGV[2] (ms), keeps the newest. */
@@ -87,20 +85,13 @@ return redis.call('ZCARD', KEYS[1])
 /** Records a successful login of `userId` from `ip` (raises the source's threshold, see above). */
 export async function recordSuccessfulLogin(ip: string, userId: string, now = Date.now()): Promise<number> {
   const windowMs = LOGIN_USERS_WINDOW_SECONDS * 1000;
-  return Number(
-    await viaDependency('redis', () => redis().eval(USERS_SCRIPT, [usersKey(ip)], [now, windowMs, userId])),
-  );
+  return Number(await cacheStore.runScript(USERS_SCRIPT, [usersKey(ip)], [now, windowMs, userId]));
 }
 
 /** Whether a login from `ip` must present a captcha token. */
 export async function captchaRequired(ip: string, now = Date.now()): Promise<boolean> {
   const since = now - LOGIN_FAILURE_WINDOW_SECONDS * 1000;
   const usersSince = now - LOGIN_USERS_WINDOW_SECONDS * 1000;
-  const [failures, users] = await viaDependency('redis', () =>
-    Promise.all([
-      redis().zcount(key(ip), `(${since}`, '+inf'),
-      redis().zcount(usersKey(ip), `(${usersSince}`, '+inf'),
-    ]),
-  );
+  const [failures = 0, users = 0] = await cacheStore.countAbove([key(ip), since], [usersKey(ip), usersSince]);
   return failures >= failureThreshold(users);
 }

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import opentype from 'opentype.js';
-import sharp from 'sharp';
 import chToPath from 'svg-captcha/lib/ch-to-path.js';
+import { rgbToPng, svgToRgb } from '../image/raster.ts';
 import { EMBEDDED_FONTS } from './glyph-fonts.ts';
 
 /**
@@ -342,15 +342,8 @@ function warp(src: Buffer, rnd: Random): Buffer {
 /** Renders `text` as a captcha image: PNG bytes, or an SVG document wrapping that PNG. */
 export async function renderCaptcha(text: string, format: CaptchaFormat = 'png'): Promise<Buffer> {
   const rnd = seededRandom();
-  const raw = await sharp(Buffer.from(scene(text, rnd)))
-    .removeAlpha()
-    .raw()
-    .toBuffer();
-  const png = await sharp(warp(raw, rnd), {
-    raw: { width: CAPTCHA_WIDTH, height: CAPTCHA_HEIGHT, channels: 3 },
-  })
-    .png()
-    .toBuffer();
+  const raw = await svgToRgb(scene(text, rnd));
+  const png = await rgbToPng(warp(raw, rnd), CAPTCHA_WIDTH, CAPTCHA_HEIGHT);
   if (format === 'png') return png;
   const [W, H] = [CAPTCHA_WIDTH, CAPTCHA_HEIGHT];
   return Buffer.from(

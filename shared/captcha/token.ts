@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { redis } from '../adapters/redis.ts';
-import { viaDependency } from '../errors.ts';
+import { cacheStore } from '../store/cache.ts';
+import { captchaTokenKey } from '../store/keys.ts';
 
 /**
  * The proof of a solved captcha: a random token, short-lived and single-use, that an endpoint asking for
@@ -9,16 +9,16 @@ import { viaDependency } from '../errors.ts';
 
 export const CAPTCHA_TOKEN_TTL_SECONDS = 120;
 
-const key = (token: string) => `captcha-token:${createHash('sha256').update(token).digest('hex')}`;
+const key = (token: string) => captchaTokenKey(createHash('sha256').update(token).digest('hex'));
 
 export async function issueCaptchaToken(): Promise<string> {
   const token = randomBytes(24).toString('base64url');
-  await viaDependency('redis', () => redis().set(key(token), '1', { ex: CAPTCHA_TOKEN_TTL_SECONDS }));
+  await cacheStore.set(key(token), '1', CAPTCHA_TOKEN_TTL_SECONDS);
   return token;
 }
 
 /** True exactly once per issued, unexpired token (DEL is atomic: of concurrent callers one wins). */
 export async function consumeCaptchaToken(token: string): Promise<boolean> {
   if (!token) return false;
-  return (await viaDependency('redis', () => redis().del(key(token)))) === 1;
+  return cacheStore.take(key(token));
 }

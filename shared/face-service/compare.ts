@@ -6,7 +6,8 @@ import { MATCH_LEVEL_SETTINGS, type MatchLevel } from '../face/match-levels.ts';
 import { decodeImage, resolveImageBytes, type ImageSource } from '../image-input.ts';
 import { requireLiveness } from '../liveness/binding.ts';
 import { presentBox } from './present.ts';
-import { cached, remember, resultCacheKey } from './result-cache.ts';
+import { resultCacheKey } from '../store/keys.ts';
+import { cached, remember } from './result-cache.ts';
 
 async function largestFace(bytes: Buffer, which: 'a' | 'b'): Promise<DetectedFace> {
   const image = await decodeImage(bytes);

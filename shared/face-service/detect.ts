@@ -2,7 +2,8 @@ import { sha256Hex } from '../auth/crypto.ts';
 import { getFaceEngine } from '../face/default-engine.ts';
 import { decodeImage, resolveImageBytes, type ImageSource } from '../image-input.ts';
 import { FACE_FIELDS, presentFace, type FaceField } from './present.ts';
-import { cached, remember, resultCacheKey } from './result-cache.ts';
+import { resultCacheKey } from '../store/keys.ts';
+import { cached, remember } from './result-cache.ts';
 
 type PresentedFace = ReturnType<typeof presentFace>;
 

@@ -1,8 +1,9 @@
-import { redis } from '../adapters/redis.ts';
-import { AppError, viaDependency } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { checkLiveness, type LivenessLevel } from '../face/liveness.ts';
 import { decodeImage, resolveImageBytes, type ImageSource } from '../image-input.ts';
 import { sha256Hex } from '../auth/crypto.ts';
+import { cacheStore } from '../store/cache.ts';
+import { livenessReplayKey } from '../store/keys.ts';
 import { presentBox } from './present.ts';
 
 /** A byte-identical liveness image within this window is a replayed capture, not a live person. */
@@ -11,13 +12,11 @@ export const LIVENESS_REPLAY_WINDOW_SECONDS = 600;
 /** Liveness is never cached: each call must see a fresh capture. */
 export async function livenessCheck(userId: string, source: ImageSource, level: LivenessLevel) {
   const bytes = await resolveImageBytes(userId, source);
-  const first = await viaDependency('redis', () =>
-    redis().set(`liveness:${userId}:${sha256Hex(bytes)}`, '1', {
-      nx: true,
-      ex: LIVENESS_REPLAY_WINDOW_SECONDS,
-    }),
+  const first = await cacheStore.claim(
+    livenessReplayKey(userId, sha256Hex(bytes)),
+    LIVENESS_REPLAY_WINDOW_SECONDS,
   );
-  if (first !== 'OK') {
+  if (!first) {
     throw new AppError(
       'LIVENESS_REPLAY',
       'This exact image was already submitted for liveness; capture a new one.',

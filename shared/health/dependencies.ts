@@ -1,9 +1,7 @@
-import { HeadBucketCommand } from '@aws-sdk/client-s3';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo, tableName } from '../adapters/dynamo.ts';
-import { redis } from '../adapters/redis.ts';
-import { bucketName, s3 } from '../adapters/s3.ts';
 import { getFaceEngine } from '../face/default-engine.ts';
+import { cacheStore } from '../store/cache.ts';
+import { objectStore } from '../store/objects.ts';
+import { pingTable } from '../store/table.ts';
 
 export type DependencyName = 'dynamodb' | 's3' | 'redis' | 'faceEngine';
 export type DependencyStatus = 'ok' | 'down';
@@ -12,12 +10,9 @@ const TIMEOUT_MS = 3000;
 
 /** Each check makes a real round trip with the least privilege it needs. */
 const checks: Record<DependencyName, () => Promise<unknown>> = {
-  dynamodb: () =>
-    dynamo().send(new GetCommand({ TableName: tableName(), Key: { pk: 'HEALTH', sk: 'HEALTH' } })),
-  s3: () => s3().send(new HeadBucketCommand({ Bucket: bucketName() })),
-  redis: async () => {
-    if ((await redis().ping()) !== 'PONG') throw new Error('unexpected PING reply');
-  },
+  dynamodb: pingTable,
+  s3: objectStore.ping,
+  redis: cacheStore.ping,
   faceEngine: async () => {
     const health = await getFaceEngine().health();
     if (!health.ok) throw new Error(health.error ?? 'face engine not ready');

@@ -1,5 +1,5 @@
 import { validationFailed } from '../errors.ts';
-import { ID_PATTERN } from './keys.ts';
+import { ID_PATTERN } from './ids.ts';
 
 /**
  * Opaque list cursors: base64url of `{"after": personId}`. Only the id travels; the partition always comes

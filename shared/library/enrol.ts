@@ -1,17 +1,17 @@
-import { PutObjectCommand } from '@aws-sdk/client-s3';
-import sharp from 'sharp';
-import { bucketName, s3 } from '../adapters/s3.ts';
 import { config } from '../config.ts';
-import { notFound, AppError, viaDependency } from '../errors.ts';
+import { notFound, AppError } from '../errors.ts';
 import { type Box, type DetectedFace, type FaceQuality } from '../face/engine.ts';
 import { getFaceEngine } from '../face/default-engine.ts';
 import { presentBox, presentFace } from '../face-service/present.ts';
+import { jpegCrop } from '../image/crop.ts';
 import { decodeImage } from '../image-input.ts';
 import { requireLiveness } from '../liveness/binding.ts';
 import { encodeDescriptor } from './descriptor-codec.ts';
 import { addFace, findFace, newFaceRecord, toEnrolledFace, type EnrolledFace } from './faces.ts';
 import { bumpGalleryVersion } from './gallery-version.ts';
-import { faceCropKey, faceIdFor } from './keys.ts';
+import { faceCropKey } from '../store/keys.ts';
+import { objectStore } from '../store/objects.ts';
+import { faceIdFor } from './ids.ts';
 import { findPerson } from './persons.ts';
 
 /** Enough faces to tell "one usable face" from "several" without paying for a crowd. */
@@ -145,14 +145,6 @@ async function storeCrop(bytes: Buffer, box: Box, size: { width: number; height:
     width: Math.min(size.width, Math.ceil(box.x + box.width + padX)) - left,
     height: Math.min(size.height, Math.ceil(box.y + box.height + padY)) - top,
   };
-  const crop = await sharp(bytes, { limitInputPixels: config().MAX_IMAGE_PIXELS })
-    .rotate()
-    .extract(region)
-    .jpeg({ quality: 90 })
-    .toBuffer();
-  await viaDependency('s3', () =>
-    s3().send(
-      new PutObjectCommand({ Bucket: bucketName(), Key: key, Body: crop, ContentType: 'image/jpeg' }),
-    ),
-  );
+  const crop = await jpegCrop(bytes, region, config().MAX_IMAGE_PIXELS);
+  await objectStore.put(key, crop, 'image/jpeg');
 }

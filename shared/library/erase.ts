@@ -1,7 +1,7 @@
-import { deletePrefix } from '../adapters/s3-erase.ts';
+import { FACE_PREFIX, PERSON_PREFIX, ownerFacesPrefix } from '../store/keys.ts';
+import { objectStore } from '../store/objects.ts';
+import { deleteOwnerItems } from '../store/table.ts';
 import { bumpGalleryVersion } from './gallery-version.ts';
-import { FACE_PREFIX, PERSON_PREFIX, ownerFacesPrefix, ownerPk } from './keys.ts';
-import { deleteAll, queryPrefix, type Key } from './table.ts';
 
 /**
  * Erases the caller's face library: persons first (an enrolment racing with the erase then fails its
@@ -10,10 +10,8 @@ import { deleteAll, queryPrefix, type Key } from './table.ts';
  */
 export async function eraseLibrary(userId: string): Promise<void> {
   try {
-    for (const prefix of [PERSON_PREFIX, FACE_PREFIX]) {
-      await deleteAll(await queryPrefix<Key>(ownerPk(userId), prefix, ['pk', 'sk']));
-    }
-    await deletePrefix(ownerFacesPrefix(userId));
+    for (const prefix of [PERSON_PREFIX, FACE_PREFIX]) await deleteOwnerItems(userId, prefix);
+    await objectStore.deletePrefix(ownerFacesPrefix(userId));
   } finally {
     await bumpGalleryVersion(userId);
   }

@@ -1,11 +1,10 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo, tableName } from '../adapters/dynamo.ts';
-import { deleteObjects } from '../adapters/s3-erase.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { Box, FaceQuality } from '../face/engine.ts';
+import { faceStore } from '../store/faces.ts';
+import { objectStore } from '../store/objects.ts';
+import { personStore } from '../store/persons.ts';
 import { bumpGalleryVersion } from './gallery-version.ts';
-import { faceKey, ownerPk, personFacesPrefix, personKey, requireId } from './keys.ts';
-import { conditionalWrite, db, queryPrefix } from './table.ts';
+import { requireId } from './ids.ts';
 
 /** An enrolled face: where it was found, how good it was, and its descriptor with the model that made it. */
 export interface FaceRecord {
@@ -25,12 +24,6 @@ export interface FaceRecord {
    * new model re-embed without asking for the photo again, at the price of keeping a face image.
    */
   cropKey?: string;
-}
-
-interface FaceItem extends FaceRecord {
-  pk: string;
-  sk: string;
-  type: 'face';
 }
 
 export interface FaceSummary {
@@ -73,37 +66,17 @@ export class FaceLimitReached extends AppError {
   }
 }
 
-export const faceItem = (userId: string, face: FaceRecord): FaceItem => ({
-  ...faceKey(userId, face.personId, face.faceId),
-  type: 'face',
-  ...face,
-});
-
-export async function findFace(
-  userId: string,
-  personId: string,
-  faceId: string,
-): Promise<FaceRecord | undefined> {
-  const out = await db(() =>
-    dynamo().send(
-      new GetCommand({
-        TableName: tableName(),
-        Key: faceKey(userId, personId, faceId),
-        ConsistentRead: true,
-      }),
-    ),
-  );
-  return out.Item as FaceItem | undefined;
-}
+export const findFace = (userId: string, personId: string, faceId: string) =>
+  faceStore.get<FaceRecord>(userId, personId, faceId);
 
 /** A person's faces without their descriptors. */
-export function listPersonFaces(userId: string, personId: string) {
-  return queryPrefix<FaceSummary & { pk: string; sk: string; cropKey?: string }>(
-    ownerPk(userId),
-    personFacesPrefix(personId),
-    ['pk', 'sk', 'faceId', 'createdAt', 'quality', 'cropKey'],
-  );
-}
+export const listPersonFaces = (userId: string, personId: string) =>
+  faceStore.ofPerson<FaceSummary & { cropKey?: string }>(userId, personId, [
+    'faceId',
+    'createdAt',
+    'quality',
+    'cropKey',
+  ]);
 
 /**
  * Stores a face and counts it on its person, without transactions (dynalite has none): a conditional put
@@ -119,38 +92,17 @@ export async function addFace(
   face: FaceRecord,
   maxFacesPerPerson: number,
 ): Promise<{ face: FaceRecord; created: boolean }> {
-  const item = faceItem(userId, face);
-  const stored = await conditionalWrite(() =>
-    dynamo().send(
-      new PutCommand({ TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
-    ),
-  );
-  if (!stored) {
+  if (!(await faceStore.create(userId, { ...face }))) {
     const existing = await findFace(userId, face.personId, face.faceId);
     // The earlier face was deleted in between: enrol this one as new.
     if (!existing) return addFace(userId, face, maxFacesPerPerson);
     return { face: existing, created: false };
   }
-  const counted = await conditionalWrite(() =>
-    dynamo().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: personKey(userId, face.personId),
-        UpdateExpression: 'ADD faceCount :one SET updatedAt = :now',
-        ConditionExpression: 'attribute_exists(pk) AND faceCount < :max',
-        ExpressionAttributeValues: { ':one': 1, ':now': face.createdAt, ':max': maxFacesPerPerson },
-      }),
-    ),
-  );
-  if (!counted) {
-    await db(() =>
-      dynamo().send(new DeleteCommand({ TableName: tableName(), Key: { pk: item.pk, sk: item.sk } })),
-    );
+  if (!(await personStore.countFace(userId, face.personId, maxFacesPerPerson, face.createdAt))) {
+    await faceStore.discard(userId, face.personId, face.faceId);
     await deleteFaceCrops([face.cropKey]);
-    const person = await db(() =>
-      dynamo().send(new GetCommand({ TableName: tableName(), Key: personKey(userId, face.personId) })),
-    );
-    throw person.Item ? new FaceLimitReached(maxFacesPerPerson) : notFound('person');
+    const person = await personStore.get(userId, face.personId);
+    throw person ? new FaceLimitReached(maxFacesPerPerson) : notFound('person');
   }
   await bumpGalleryVersion(userId);
   return { face, created: true };
@@ -160,31 +112,11 @@ export async function addFace(
 export async function removeFace(userId: string, personId: string, faceId: string): Promise<void> {
   requireId(personId, 'face');
   requireId(faceId, 'face');
-  const out = await conditionalWrite(() =>
-    dynamo().send(
-      new DeleteCommand({
-        TableName: tableName(),
-        Key: faceKey(userId, personId, faceId),
-        ConditionExpression: 'attribute_exists(pk)',
-        ReturnValues: 'ALL_OLD',
-      }),
-    ),
-  );
-  if (!out) throw notFound('face');
-  const removed = out.Attributes as FaceItem;
+  const removed = await faceStore.remove<FaceRecord>(userId, personId, faceId);
+  if (!removed) throw notFound('face');
   try {
     // Fails only when the person is being deleted too, which takes the count with it.
-    await conditionalWrite(() =>
-      dynamo().send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: personKey(userId, personId),
-          UpdateExpression: 'ADD faceCount :minusOne SET updatedAt = :now',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':minusOne': -1, ':now': new Date().toISOString() },
-        }),
-      ),
-    );
+    await personStore.uncountFace(userId, personId, new Date().toISOString());
     await deleteFaceCrops([removed.cropKey]);
   } finally {
     await bumpGalleryVersion(userId);
@@ -193,4 +125,4 @@ export async function removeFace(userId: string, personId: string, faceId: strin
 
 /** Deletes crops from S3 (faces enrolled without the opt-in have none). */
 export const deleteFaceCrops = (cropKeys: readonly (string | undefined)[]) =>
-  deleteObjects(cropKeys.filter((k): k is string => k !== undefined));
+  objectStore.deleteMany(cropKeys.filter((k): k is string => k !== undefined));

@@ -2,8 +2,8 @@ import type { FaceModelInfo } from '../face/engine.ts';
 import type { FaceRecord } from './faces.ts';
 import { MatrixGallery, type Gallery, type GalleryPerson } from './gallery.ts';
 import { currentGalleryVersion } from './gallery-version.ts';
-import { FACE_PREFIX, PERSON_PREFIX, ownerPk } from './keys.ts';
-import { queryPrefix } from './table.ts';
+import { faceStore } from '../store/faces.ts';
+import { personStore } from '../store/persons.ts';
 
 type StoredFace = Pick<FaceRecord, 'personId' | 'descriptor' | 'modelName' | 'modelVersion'>;
 
@@ -14,13 +14,8 @@ type StoredFace = Pick<FaceRecord, 'personId' | 'descriptor' | 'modelName' | 'mo
  */
 export async function loadGallery(userId: string, model: FaceModelInfo): Promise<Gallery> {
   const [persons, faces] = await Promise.all([
-    queryPrefix<GalleryPerson>(ownerPk(userId), PERSON_PREFIX, ['personId', 'name']),
-    queryPrefix<StoredFace>(ownerPk(userId), FACE_PREFIX, [
-      'personId',
-      'descriptor',
-      'modelName',
-      'modelVersion',
-    ]),
+    personStore.all<GalleryPerson>(userId, ['personId', 'name']),
+    faceStore.all<StoredFace>(userId, ['personId', 'descriptor', 'modelName', 'modelVersion']),
   ]);
   const current = faces.filter((f) => f.modelName === model.name && f.modelVersion === model.version);
   return new MatrixGallery(model.descriptorLength, persons, current);

@@ -1,11 +1,10 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo, tableName } from '../adapters/dynamo.ts';
 import { notFound } from '../errors.ts';
+import { faceStore } from '../store/faces.ts';
+import { personStore } from '../store/persons.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { deleteFaceCrops, listPersonFaces, toFaceSummary, type FaceSummary } from './faces.ts';
 import { bumpGalleryVersion } from './gallery-version.ts';
-import { ID_PATTERN, PERSON_PREFIX, newPersonId, ownerPk, personKey, requireId } from './keys.ts';
-import { conditionalWrite, db, deleteAll } from './table.ts';
+import { ID_PATTERN, newPersonId, requireId } from './ids.ts';
 
 export type PersonMeta = Record<string, unknown>;
 
@@ -31,21 +30,7 @@ export interface PersonWithFaces extends Person {
   faces: FaceSummary[];
 }
 
-interface PersonItem extends Person {
-  pk: string;
-  sk: string;
-  type: 'person';
-}
-
-const toPerson = ({
-  personId,
-  name,
-  meta,
-  consent,
-  faceCount,
-  createdAt,
-  updatedAt,
-}: PersonItem): Person => ({
+const toPerson = ({ personId, name, meta, consent, faceCount, createdAt, updatedAt }: Person): Person => ({
   personId,
   name,
   meta,
@@ -61,12 +46,10 @@ export interface NewPerson {
   consent: Consent;
 }
 
-export function newPersonItem(userId: string, input: NewPerson): PersonItem {
+export function newPerson(input: NewPerson): Person {
   const personId = newPersonId();
   const now = new Date().toISOString();
   return {
-    ...personKey(userId, personId),
-    type: 'person',
     personId,
     name: input.name,
     meta: input.meta ?? {},
@@ -78,13 +61,10 @@ export function newPersonItem(userId: string, input: NewPerson): PersonItem {
 }
 
 export async function createPerson(userId: string, input: NewPerson): Promise<Person> {
-  const item = newPersonItem(userId, input);
-  await db(() =>
-    dynamo().send(
-      new PutCommand({ TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
-    ),
-  );
-  return toPerson(item);
+  const person = newPerson(input);
+  // The id is fresh randomness: a taken one would be a bug, not a conflict to report.
+  if (!(await personStore.create(userId, { ...person }))) throw new Error('person id collision');
+  return person;
 }
 
 export async function listPersons(
@@ -93,19 +73,7 @@ export async function listPersons(
 ): Promise<{ items: Person[]; nextCursor: string | null }> {
   const after = cursor ? decodeCursor(cursor) : undefined;
   // One extra item tells whether another page exists, so the last page never points at an empty one.
-  const page = await db(() =>
-    dynamo().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': ownerPk(userId), ':prefix': PERSON_PREFIX },
-        Limit: limit + 1,
-        ConsistentRead: true,
-        ...(after ? { ExclusiveStartKey: personKey(userId, after) } : {}),
-      }),
-    ),
-  );
-  const items = ((page.Items ?? []) as PersonItem[]).map(toPerson);
+  const items = (await personStore.page<Person>(userId, { limit: limit + 1, afterId: after })).map(toPerson);
   const more = items.length > limit;
   if (more) items.length = limit;
   return { items, nextCursor: more ? encodeCursor(items[limit - 1]!.personId) : null };
@@ -113,12 +81,8 @@ export async function listPersons(
 
 export async function findPerson(userId: string, personId: string): Promise<Person | undefined> {
   if (!ID_PATTERN.test(personId)) return undefined;
-  const out = await db(() =>
-    dynamo().send(
-      new GetCommand({ TableName: tableName(), Key: personKey(userId, personId), ConsistentRead: true }),
-    ),
-  );
-  return out.Item ? toPerson(out.Item as PersonItem) : undefined;
+  const item = await personStore.get<Person>(userId, personId);
+  return item ? toPerson(item) : undefined;
 }
 
 export async function getPerson(userId: string, personId: string): Promise<PersonWithFaces> {
@@ -137,38 +101,16 @@ export async function updatePerson(
   patch: { name?: string; meta?: PersonMeta; consent?: Consent },
 ): Promise<Person> {
   requireId(personId, 'person');
-  const sets = ['updatedAt = :now'];
-  const values: Record<string, unknown> = { ':now': new Date().toISOString() };
-  if (patch.name !== undefined) {
-    sets.push('#name = :name');
-    values[':name'] = patch.name;
-  }
-  if (patch.meta !== undefined) {
-    sets.push('meta = :meta');
-    values[':meta'] = patch.meta;
-  }
   // Consent can be renewed (replaced), never removed: the schema refuses null.
-  if (patch.consent !== undefined) {
-    sets.push('consent = :consent');
-    values[':consent'] = patch.consent;
-  }
-  const out = await conditionalWrite(() =>
-    dynamo().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: personKey(userId, personId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ...(patch.name !== undefined ? { ExpressionAttributeNames: { '#name': 'name' } } : {}),
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }),
-    ),
+  const { name, meta, consent } = patch;
+  const fields = Object.fromEntries(
+    Object.entries({ name, meta, consent }).filter(([, value]) => value !== undefined),
   );
-  if (!out) throw notFound('person');
+  const updated = await personStore.update<Person>(userId, personId, fields, new Date().toISOString());
+  if (!updated) throw notFound('person');
   // Names appear in search results.
   if (patch.name !== undefined) await bumpGalleryVersion(userId);
-  return toPerson(out.Attributes as PersonItem);
+  return toPerson(updated);
 }
 
 /**
@@ -178,19 +120,10 @@ export async function updatePerson(
  */
 export async function deletePerson(userId: string, personId: string): Promise<void> {
   requireId(personId, 'person');
-  const deleted = await conditionalWrite(() =>
-    dynamo().send(
-      new DeleteCommand({
-        TableName: tableName(),
-        Key: personKey(userId, personId),
-        ConditionExpression: 'attribute_exists(pk)',
-      }),
-    ),
-  );
-  if (!deleted) throw notFound('person');
+  if (!(await personStore.remove(userId, personId))) throw notFound('person');
   try {
     const faces = await listPersonFaces(userId, personId);
-    await deleteAll(faces);
+    await faceStore.removeAll(faces);
     await deleteFaceCrops(faces.map((f) => f.cropKey));
   } finally {
     await bumpGalleryVersion(userId);

@@ -1,11 +1,12 @@
 import { config } from '../config.ts';
-import { AppError, viaDependency } from '../errors.ts';
-import { redis } from '../adapters/redis.ts';
+import { AppError } from '../errors.ts';
+import { cacheStore } from '../store/cache.ts';
+import { dailyUsageKey, faceRateKey, globalUsageKey } from '../store/keys.ts';
 
 /**
  * Per-user fixed-window rate limit (per minute) plus a per-user and a global daily quota, decided
  * and counted in one Lua script so that concurrent requests cannot overshoot. A refused request
- * does not use quota. Own script rather than @upstash/ratelimit: its current scripts need
+ * does not use quota. Own script rather than Upstash's ratelimit package: its current scripts need
  * Redis 7.4 ("allow-key-locking"), and we must run on 7.0 too.
  */
 const SCRIPT = `
@@ -23,7 +24,11 @@ return {0, n, used}
 `;
 
 const utcDay = (ms = Date.now()) => new Date(ms).toISOString().slice(0, 10);
-export const dailyUsageKey = (userId: string, day = utcDay()) => `quota:${userId}:${day}`;
+
+/** The face requests the user made today (GET /v1/me). */
+export async function usedToday(userId: string): Promise<number> {
+  return Number((await cacheStore.get(dailyUsageKey(userId, utcDay()))) ?? 0);
+}
 
 export interface LimitState {
   headers: Record<string, string>;
@@ -34,12 +39,10 @@ export async function consumeFaceRequest(userId: string, nowMs = Date.now()): Pr
   const window = Math.floor(nowMs / 60_000);
   const resetAt = (window + 1) * 60;
   const day = utcDay(nowMs);
-  const [verdict, count] = await viaDependency('redis', () =>
-    redis().eval<string[], [number, number, number]>(
-      SCRIPT,
-      [`rl:face:${userId}:${window}`, dailyUsageKey(userId, day), `quota:global:${day}`],
-      [String(limit), String(DAILY_QUOTA_PER_USER), String(GLOBAL_DAILY_BUDGET)],
-    ),
+  const [verdict, count] = await cacheStore.runScript<[number, number, number]>(
+    SCRIPT,
+    [faceRateKey(userId, window), dailyUsageKey(userId, day), globalUsageKey(day)],
+    [String(limit), String(DAILY_QUOTA_PER_USER), String(GLOBAL_DAILY_BUDGET)],
   );
   const headers = {
     'X-RateLimit-Limit': String(limit),

@@ -1,12 +1,13 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { redis } from '../adapters/redis.ts';
-import { deleteMatching, escapeGlob } from '../adapters/redis-erase.ts';
-import { AppError, notFound, viaDependency } from '../errors.ts';
+import { AppError, notFound } from '../errors.ts';
 import type { LivenessLevel } from '../face/liveness.ts';
+import { cacheStore } from '../store/cache.ts';
+import { livenessPassedKey, livenessPatterns, livenessSessionKey, livenessUsedKey } from '../store/keys.ts';
 import { ACTIONS, type Action } from './actions.ts';
 
 /**
- * Challenge sessions in Redis, in the owner's key space (another user's id is simply not found).
+ * Challenge sessions in Redis, in the owner's key space (another user's id is simply not found); key
+ * names in store/keys.ts.
  *
  * - `liveness:session:<user>:<id>`: the challenge (actions, level, times). Kept an hour so that a late
  *   verify is told 410 SESSION_EXPIRED rather than 404.
@@ -39,10 +40,6 @@ export interface PassedSession {
   model: string;
 }
 
-const sessionKey = (userId: string, id: string) => `liveness:session:${userId}:${id}`;
-const usedKey = (userId: string, id: string) => `liveness:used:${userId}:${id}`;
-const passedKey = (userId: string, id: string) => `liveness:passed:${userId}:${id}`;
-
 /** Distinct random actions in random order (Fisher-Yates over a CSPRNG). */
 export function pickActions(count: number): Action[] {
   const pool = [...ACTIONS];
@@ -61,8 +58,10 @@ export async function createSession(userId: string, level: LivenessLevel, now = 
     createdAt: now,
     expiresAt: now + SESSION_SECONDS * 1000,
   };
-  await viaDependency('redis', () =>
-    redis().set(sessionKey(userId, session.sessionId), JSON.stringify(session), { ex: RECORD_SECONDS }),
+  await cacheStore.set(
+    livenessSessionKey(userId, session.sessionId),
+    JSON.stringify(session),
+    RECORD_SECONDS,
   );
   return session;
 }
@@ -70,7 +69,7 @@ export async function createSession(userId: string, level: LivenessLevel, now = 
 /** The caller's session, or 404 (unknown, malformed, another user's, or long gone). */
 export async function loadSession(userId: string, sessionId: string): Promise<LivenessSession> {
   if (!SESSION_ID_PATTERN.test(sessionId)) throw notFound('liveness session');
-  const raw = await viaDependency('redis', () => redis().get<string>(sessionKey(userId, sessionId)));
+  const raw = await cacheStore.get(livenessSessionKey(userId, sessionId));
   if (!raw) throw notFound('liveness session');
   return JSON.parse(raw) as LivenessSession;
 }
@@ -80,10 +79,7 @@ export async function loadSession(userId: string, sessionId: string): Promise<Li
  * session is claimed too, so it stays dead).
  */
 export async function claimSession(userId: string, session: LivenessSession, now = Date.now()) {
-  const first = await viaDependency('redis', () =>
-    redis().set(usedKey(userId, session.sessionId), '1', { nx: true, ex: RECORD_SECONDS }),
-  );
-  if (first !== 'OK') {
+  if (!(await cacheStore.claim(livenessUsedKey(userId, session.sessionId), RECORD_SECONDS))) {
     throw new AppError('SESSION_USED', 'This liveness session was already verified; start a new one.');
   }
   if (now > session.expiresAt) {
@@ -94,15 +90,13 @@ export async function claimSession(userId: string, session: LivenessSession, now
 }
 
 export async function recordPass(userId: string, sessionId: string, passed: PassedSession) {
-  await viaDependency('redis', () =>
-    redis().set(passedKey(userId, sessionId), JSON.stringify(passed), { ex: BINDING_SECONDS }),
-  );
+  await cacheStore.set(livenessPassedKey(userId, sessionId), JSON.stringify(passed), BINDING_SECONDS);
 }
 
 /** A pass of the caller's within the last BINDING_SECONDS, or undefined. */
 export async function findPass(userId: string, sessionId: string): Promise<PassedSession | undefined> {
   if (!SESSION_ID_PATTERN.test(sessionId)) return undefined;
-  const raw = await viaDependency('redis', () => redis().get<string>(passedKey(userId, sessionId)));
+  const raw = await cacheStore.get(livenessPassedKey(userId, sessionId));
   if (!raw) return undefined;
   const passed = JSON.parse(raw) as PassedSession;
   return Date.now() - passed.passedAt <= BINDING_SECONDS * 1000 ? passed : undefined;
@@ -110,7 +104,5 @@ export async function findPass(userId: string, sessionId: string): Promise<Passe
 
 /** Every session, claim and pass of a user, and the passive check's replay marks (DELETE /v1/me/data). */
 export async function eraseLivenessRecords(userId: string): Promise<void> {
-  const user = escapeGlob(userId);
-  await deleteMatching(`liveness:*:${user}:*`);
-  await deleteMatching(`liveness:${user}:*`);
+  for (const pattern of livenessPatterns(userId)) await cacheStore.deleteMatching(pattern);
 }

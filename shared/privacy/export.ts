@@ -1,11 +1,16 @@
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { bucketName, s3, s3ForPresigning } from '../adapters/s3.ts';
-import { deletePrefix } from '../adapters/s3-erase.ts';
 import { allAudit } from '../audit/audit-log.ts';
-import { viaDependency } from '../errors.ts';
-import { ownerPk } from '../library/keys.ts';
-import { queryPrefix } from '../library/table.ts';
+import {
+  CAMERA_PREFIX,
+  FACE_PREFIX,
+  PERSON_PREFIX,
+  SESSION_PREFIX,
+  SITE_PREFIX,
+  UPLOAD_PREFIX,
+  exportKey,
+  exportPrefix,
+} from '../store/keys.ts';
+import { objectStore } from '../store/objects.ts';
+import { ownerItems } from '../store/table.ts';
 
 /**
  * `GET /v1/me/export` (PIPL Art. 45, GDPR Art. 15/20): everything stored about the caller, read item by
@@ -18,7 +23,6 @@ import { queryPrefix } from '../library/table.ts';
  */
 export const INLINE_MAX_BYTES = 5 * 1024 * 1024;
 const DOWNLOAD_SECONDS = 900;
-export const exportPrefix = (userId: string) => `exports/${userId}/`;
 
 type Item = Record<string, unknown>;
 const pick = (item: Item, keys: string[]) =>
@@ -26,9 +30,9 @@ const pick = (item: Item, keys: string[]) =>
 
 /** Each kind of item in the partition, and the fields of it a person may see. */
 const SECTIONS = {
-  persons: ['PERSON#', ['personId', 'name', 'meta', 'consent', 'faceCount', 'createdAt', 'updatedAt']],
+  persons: [PERSON_PREFIX, ['personId', 'name', 'meta', 'consent', 'faceCount', 'createdAt', 'updatedAt']],
   faces: [
-    'FACE#',
+    FACE_PREFIX,
     [
       'faceId',
       'personId',
@@ -42,7 +46,7 @@ const SECTIONS = {
     ],
   ],
   uploads: [
-    'UPLOAD#',
+    UPLOAD_PREFIX,
     [
       'uploadId',
       'status',
@@ -59,17 +63,17 @@ const SECTIONS = {
       'expiresAt',
     ],
   ],
-  sites: ['SITE#', ['siteId', 'name', 'publicUrl', 'lastSeenAt', 'createdAt']],
-  cameras: ['CAMERA#', ['siteId', 'cameraId', 'name', 'status', 'width', 'height', 'lastSeenAt']],
+  sites: [SITE_PREFIX, ['siteId', 'name', 'publicUrl', 'lastSeenAt', 'createdAt']],
+  cameras: [CAMERA_PREFIX, ['siteId', 'cameraId', 'name', 'status', 'width', 'height', 'lastSeenAt']],
   /** Sign-ins: when, not the WeChat session key kept with them. */
-  sessions: ['SESSION#', ['createdAt', 'ttl']],
+  sessions: [SESSION_PREFIX, ['createdAt', 'ttl']],
 } as const satisfies Record<string, readonly [string, readonly string[]]>;
 
 export async function buildExport(userId: string) {
   const sections = Object.fromEntries(
     await Promise.all(
       Object.entries(SECTIONS).map(async ([name, [prefix, fields]]) => {
-        const items = await queryPrefix<Item>(ownerPk(userId), prefix);
+        const items = await ownerItems<Item>(userId, prefix);
         return [name, items.map((item) => pick(item, [...fields]))] as const;
       }),
     ),
@@ -92,19 +96,9 @@ export async function exportUserData(userId: string) {
   const json = JSON.stringify(document);
   const bytes = Buffer.byteLength(json);
   if (bytes <= INLINE_MAX_BYTES) return document;
-  const key = `${exportPrefix(userId)}${document.exportedAt.replace(/[:.]/g, '-')}.json`;
-  await viaDependency('s3', () =>
-    s3().send(
-      new PutObjectCommand({ Bucket: bucketName(), Key: key, Body: json, ContentType: 'application/json' }),
-    ),
-  );
-  const url = await getSignedUrl(
-    s3ForPresigning(),
-    new GetObjectCommand({ Bucket: bucketName(), Key: key }),
-    {
-      expiresIn: DOWNLOAD_SECONDS,
-    },
-  );
+  const key = exportKey(userId, document.exportedAt);
+  await objectStore.put(key, json, 'application/json');
+  const url = await objectStore.presignGet(key, DOWNLOAD_SECONDS);
   return {
     format: document.format,
     exportedAt: document.exportedAt,
@@ -114,4 +108,4 @@ export async function exportUserData(userId: string) {
 }
 
 /** Erasure: the export files too. */
-export const eraseExports = (userId: string) => deletePrefix(exportPrefix(userId));
+export const eraseExports = (userId: string) => objectStore.deletePrefix(exportPrefix(userId));

@@ -1,10 +1,8 @@
-import { CreateMultipartUploadCommand, UploadPartCommand } from '@aws-sdk/client-s3';
-import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { bucketName, s3, s3ForPresigning } from '../adapters/s3.ts';
 import { config } from '../config.ts';
-import { AppError, viaDependency } from '../errors.ts';
-import { newRecord, newUploadId, putRecord, uploadKey, type UploadRecord } from './records.ts';
+import { AppError } from '../errors.ts';
+import { uploadKey } from '../store/keys.ts';
+import { objectStore } from '../store/objects.ts';
+import { newRecord, newUploadId, putRecord, type UploadRecord } from './records.ts';
 
 /**
  * POST /v1/uploads: the client sends the image straight to S3. Up to POST_MAX_BYTES it gets a presigned
@@ -67,26 +65,18 @@ type NewUpload = Pick<UploadRecord, 'uploadId' | 'contentType' | 'size' | 'sha25
 async function createPostUpload(userId: string, upload: NewUpload): Promise<UploadTicket> {
   const expiresAt = expiry();
   await putRecord(newRecord(userId, { ...upload, method: 'POST', expiresAt }));
-  const { url, fields } = await viaDependency('s3', () =>
-    createPresignedPost(s3ForPresigning(), {
-      Bucket: bucketName(),
-      Key: uploadKey(userId, upload.uploadId),
-      // Each field also becomes an equality condition of the policy, as does the key.
-      Fields: { 'Content-Type': upload.contentType },
-      Conditions: [['content-length-range', upload.size, upload.size]],
-      Expires: UPLOAD_URL_TTL_SECONDS,
-    }),
-  );
+  const { url, fields } = await objectStore.presignPost(uploadKey(userId, upload.uploadId), {
+    // Each field also becomes an equality condition of the policy, as does the key.
+    fields: { 'Content-Type': upload.contentType },
+    size: upload.size,
+    expiresIn: UPLOAD_URL_TTL_SECONDS,
+  });
   return { uploadId: upload.uploadId, method: 'POST', url, fields, expiresAt };
 }
 
 async function createMultipartUpload(userId: string, upload: NewUpload): Promise<UploadTicket> {
   const key = uploadKey(userId, upload.uploadId);
-  const { UploadId: multipartId } = await viaDependency('s3', () =>
-    s3().send(
-      new CreateMultipartUploadCommand({ Bucket: bucketName(), Key: key, ContentType: upload.contentType }),
-    ),
-  );
+  const multipartId = await objectStore.createMultipart(key, upload.contentType);
   const { partSize, partCount } = partLayout(upload.size);
   const expiresAt = expiry();
   const record = newRecord(userId, {
@@ -114,22 +104,10 @@ export async function partUrls(
   record: UploadRecord,
   partNumbers: number[],
 ): Promise<PartUrl[]> {
-  const key = uploadKey(userId, record.uploadId);
-  return viaDependency('s3', () =>
-    Promise.all(
-      partNumbers.map(async (partNumber) => ({
-        partNumber,
-        url: await getSignedUrl(
-          s3ForPresigning(),
-          new UploadPartCommand({
-            Bucket: bucketName(),
-            Key: key,
-            UploadId: record.multipartId,
-            PartNumber: partNumber,
-          }),
-          { expiresIn: UPLOAD_URL_TTL_SECONDS },
-        ),
-      })),
-    ),
+  return objectStore.presignParts(
+    uploadKey(userId, record.uploadId),
+    record.multipartId,
+    partNumbers,
+    UPLOAD_URL_TTL_SECONDS,
   );
 }

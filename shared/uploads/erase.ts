@@ -1,6 +1,7 @@
-import { deletePrefix } from '../adapters/s3-erase.ts';
+import { userUploadsPrefix } from '../store/keys.ts';
+import { objectStore } from '../store/objects.ts';
 import { removeUpload } from './lifecycle.ts';
-import { listRecords, userUploadsPrefix } from './records.ts';
+import { listRecords } from './records.ts';
 
 /**
  * Erases every upload of a user (DELETE /v1/me/data): each recorded upload (aborting S3 multipart
@@ -8,5 +9,5 @@ import { listRecords, userUploadsPrefix } from './records.ts';
  */
 export async function eraseUploads(userId: string): Promise<void> {
   for (const record of await listRecords(userId)) await removeUpload(userId, record);
-  await deletePrefix(userUploadsPrefix(userId));
+  await objectStore.deletePrefix(userUploadsPrefix(userId));
 }

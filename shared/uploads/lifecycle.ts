@@ -1,30 +1,13 @@
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  ListPartsCommand,
-  type Part,
-} from '@aws-sdk/client-s3';
-import { bucketName, s3 } from '../adapters/s3.ts';
-import { AppError, viaDependency } from '../errors.ts';
+import { AppError } from '../errors.ts';
+import { uploadKey, validatedKey } from '../store/keys.ts';
+import { objectStore, type HeldPart } from '../store/objects.ts';
 import { partUrls, UPLOAD_URL_TTL_SECONDS, type PartUrl } from './create.ts';
-import {
-  deleteRecord,
-  getRecord,
-  toView,
-  uploadKey,
-  validatedKey,
-  type UploadRecord,
-  type UploadView,
-} from './records.ts';
-import { deleteObject, validateUpload } from './validate.ts';
+import { deleteRecord, getRecord, toView, type UploadRecord, type UploadView } from './records.ts';
+import { validateUpload } from './validate.ts';
 
 /** The rest of an upload's life after POST /v1/uploads: resume, complete, status, abort. */
 
-export interface HeldPart {
-  partNumber: number;
-  etag: string;
-  size: number;
-}
+export type { HeldPart };
 
 export interface PartsView {
   uploadId: string;
@@ -45,37 +28,8 @@ const notPending = (record: UploadRecord) =>
     status: record.status,
   });
 
-/**
- * The parts S3 holds for a multipart upload (it answers in pages of up to 1,000), or `undefined` when it
- * no longer knows the upload: completed (a lost response) or aborted.
- */
-async function heldParts(userId: string, record: UploadRecord): Promise<HeldPart[] | undefined> {
-  const held: HeldPart[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await viaDependency('s3', () =>
-      s3()
-        .send(
-          new ListPartsCommand({
-            Bucket: bucketName(),
-            Key: uploadKey(userId, record.uploadId),
-            UploadId: record.multipartId,
-            PartNumberMarker: marker,
-          }),
-        )
-        .catch((e: Error) => {
-          if (e.name === 'NoSuchUpload') return undefined;
-          throw e;
-        }),
-    );
-    if (!page) return undefined;
-    held.push(
-      ...(page.Parts ?? []).map((p: Part) => ({ partNumber: p.PartNumber!, etag: p.ETag!, size: p.Size! })),
-    );
-    marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
-  } while (marker);
-  return held;
-}
+const heldParts = (userId: string, record: UploadRecord) =>
+  objectStore.heldParts(uploadKey(userId, record.uploadId), record.multipartId);
 
 const partNumbers = (record: UploadRecord) => Array.from({ length: record.partCount! }, (_, i) => i + 1);
 
@@ -138,29 +92,15 @@ async function completeMultipart(
   const missing = partNumbers(record).filter((n) => !numbers.has(n));
   if (missing.length > 0)
     throw incomplete('Some parts have not been uploaded yet.', { missingParts: missing });
-  await viaDependency('s3', async () => {
-    try {
-      await s3().send(
-        new CompleteMultipartUploadCommand({
-          Bucket: bucketName(),
-          Key: uploadKey(userId, record.uploadId),
-          UploadId: record.multipartId,
-          MultipartUpload: {
-            Parts: [...parts]
-              .sort((a, b) => a.partNumber - b.partNumber)
-              .map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })),
-          },
-        }),
-      );
-    } catch (e) {
-      const name = (e as Error).name;
-      if (name === 'NoSuchUpload') return; // completed before
-      if (name === 'InvalidPart' || name === 'InvalidPartOrder' || name === 'EntityTooSmall') {
-        throw incomplete(`S3 refused the parts (${name}); check the part numbers and ETags.`);
-      }
-      throw e;
-    }
-  });
+  const outcome = await objectStore.completeMultipart(
+    uploadKey(userId, record.uploadId),
+    record.multipartId,
+    parts,
+  );
+  // `unknown`: S3 no longer knows the upload, it was completed before.
+  if (outcome !== 'completed' && outcome !== 'unknown') {
+    throw incomplete(`S3 refused the parts (${outcome}); check the part numbers and ETags.`);
+  }
 }
 
 export async function uploadStatus(userId: string, uploadId: string): Promise<UploadView> {
@@ -170,22 +110,10 @@ export async function uploadStatus(userId: string, uploadId: string): Promise<Up
 /** Removes an upload whatever its state: S3 multipart state, both objects, the record. */
 export async function removeUpload(userId: string, record: UploadRecord): Promise<void> {
   if (record.method === 'MULTIPART' && record.status === 'pending') {
-    await viaDependency('s3', () =>
-      s3()
-        .send(
-          new AbortMultipartUploadCommand({
-            Bucket: bucketName(),
-            Key: uploadKey(userId, record.uploadId),
-            UploadId: record.multipartId,
-          }),
-        )
-        .catch((e: Error) => {
-          if (e.name !== 'NoSuchUpload') throw e;
-        }),
-    );
+    await objectStore.abortMultipart(uploadKey(userId, record.uploadId), record.multipartId);
   }
-  await deleteObject(uploadKey(userId, record.uploadId));
-  await deleteObject(validatedKey(userId, record.uploadId));
+  await objectStore.delete(uploadKey(userId, record.uploadId));
+  await objectStore.delete(validatedKey(userId, record.uploadId));
   await deleteRecord(record);
 }
 

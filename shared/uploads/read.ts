@@ -1,6 +1,7 @@
 import { AppError, notFound } from '../errors.ts';
-import { getRecord, validatedKey } from './records.ts';
-import { readObject } from './validate.ts';
+import { validatedKey } from '../store/keys.ts';
+import { objectStore } from '../store/objects.ts';
+import { getRecord } from './records.ts';
 
 /**
  * The bytes of a validated upload (metadata stripped, orientation applied), for every endpoint that
@@ -21,7 +22,7 @@ export async function loadUploadBytes(userId: string, uploadId: string): Promise
       reason: record.reason,
     });
   }
-  const bytes = await readObject(validatedKey(userId, uploadId));
+  const bytes = await objectStore.get(validatedKey(userId, uploadId));
   if (!bytes) throw notFound('upload');
   return bytes;
 }

@@ -1,10 +1,9 @@
 import { config } from '../config.ts';
 import { randomBytes } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { dynamo, tableName } from '../adapters/dynamo.ts';
 import { notFound } from '../errors.ts';
 import type { ImageFormat } from '../image/load.ts';
-import { conditionalWrite, db, queryPrefix } from '../library/table.ts';
+import * as keys from '../store/keys.ts';
+import { uploadStore } from '../store/uploads.ts';
 
 /**
  * Upload records: one item per upload in the owner's partition (`USER#<userId>`, `UPLOAD#<uploadId>`),
@@ -59,37 +58,18 @@ export interface UploadView {
   sha256?: string;
 }
 
-const UPLOAD_PREFIX = 'UPLOAD#';
-
-const ownerPk = (userId: string) => `USER#${userId}`;
-const uploadSk = (uploadId: string) => `${UPLOAD_PREFIX}${uploadId}`;
-
-/**
- * Upload objects live under one bucket prefix, `uploads/`, so that one S3 lifecycle rule expires them all
- * (serverless.yml); per user `uploads/<userId>/<uploadId>` (the bytes as sent) and
- * `uploads/<userId>/validated/<uploadId>` (metadata stripped).
- */
-export const UPLOADS_PREFIX = 'uploads/';
-export const userUploadsPrefix = (userId: string) => `${UPLOADS_PREFIX}${userId}/`;
-export const uploadKey = (userId: string, uploadId: string) => `${userUploadsPrefix(userId)}${uploadId}`;
-export const validatedKey = (userId: string, uploadId: string) =>
-  `${userUploadsPrefix(userId)}validated/${uploadId}`;
-
 /** Ids look like this; anything else cannot exist and is answered 404 without a lookup. */
 const UPLOAD_ID = /^u[a-f0-9]{32}$/;
 export const newUploadId = () => `u${randomBytes(16).toString('hex')}`;
 
+const withValidId = (parsed: { userId: string; uploadId: string } | undefined) =>
+  parsed && UPLOAD_ID.test(parsed.uploadId) ? parsed : undefined;
+
 /** The owner and upload an object key belongs to, if it is an upload's original. */
-export function parseUploadKey(key: string): { userId: string; uploadId: string } | undefined {
-  const match = /^uploads\/([^/]+)\/([^/]+)$/.exec(key);
-  return match && UPLOAD_ID.test(match[2]!) ? { userId: match[1]!, uploadId: match[2]! } : undefined;
-}
+export const parseUploadKey = (key: string) => withValidId(keys.parseUploadKey(key));
 
 /** The owner and upload of any upload object (original or validated copy), for the retention sweep. */
-export function parseAnyUploadKey(key: string): { userId: string; uploadId: string } | undefined {
-  const match = /^uploads\/([^/]+)\/(?:validated\/)?([^/]+)$/.exec(key);
-  return match && UPLOAD_ID.test(match[2]!) ? { userId: match[1]!, uploadId: match[2]! } : undefined;
-}
+export const parseAnyUploadKey = (key: string) => withValidId(keys.parseAnyUploadKey(key));
 
 /** Every upload, whatever its state, is deleted UPLOAD_RETENTION_HOURS after creation (PRIVACY.md). */
 export const retentionEnd = (createdAtMs: number) =>
@@ -101,33 +81,20 @@ export function newRecord(
   userId: string,
   fields: Omit<UploadRecord, 'pk' | 'sk' | 'status' | 'createdAt' | 'ttl'>,
 ): UploadRecord {
-  return {
-    pk: ownerPk(userId),
-    sk: uploadSk(fields.uploadId),
-    status: 'pending',
+  return uploadStore.item(userId, {
+    status: 'pending' as const,
     createdAt: new Date().toISOString(),
     ttl: retentionEnd(Date.now()),
     ...fields,
-  };
+  });
 }
 
-export async function putRecord(record: UploadRecord): Promise<void> {
-  await db(() => dynamo().send(new PutCommand({ TableName: tableName(), Item: record })));
-}
+export const putRecord = (record: UploadRecord) => uploadStore.put({ ...record });
 
 /** The record even past its retention (the sweep removes those); `findRecord` hides them. */
 export async function findRecordAnyAge(userId: string, uploadId: string): Promise<UploadRecord | undefined> {
   if (!UPLOAD_ID.test(uploadId)) return undefined;
-  const out = await db(() =>
-    dynamo().send(
-      new GetCommand({
-        TableName: tableName(),
-        Key: { pk: ownerPk(userId), sk: uploadSk(uploadId) },
-        ConsistentRead: true,
-      }),
-    ),
-  );
-  return out.Item as UploadRecord | undefined;
+  return uploadStore.get<UploadRecord>(userId, uploadId);
 }
 
 /** The caller's upload unless it passed its retention (DynamoDB's TTL deletion lags by up to days). */
@@ -146,7 +113,7 @@ export async function getRecord(userId: string, uploadId: string): Promise<Uploa
 /** Every upload of the user still within its retention. */
 export async function listRecords(userId: string): Promise<UploadRecord[]> {
   const now = Date.now();
-  return (await queryPrefix<UploadRecord>(ownerPk(userId), UPLOAD_PREFIX)).filter((r) => !isExpired(r, now));
+  return (await uploadStore.all<UploadRecord>(userId)).filter((r) => !isExpired(r, now));
 }
 
 export type Outcome =
@@ -161,34 +128,10 @@ export async function settleRecord(
   record: UploadRecord,
   outcome: Outcome,
 ): Promise<UploadRecord | undefined> {
-  const fields = Object.entries(outcome);
-  const out = await conditionalWrite(() =>
-    dynamo().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: { pk: record.pk, sk: record.sk },
-        UpdateExpression: `SET ${fields.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: {
-          '#status': 'status',
-          ...Object.fromEntries(fields.map(([name], i) => [`#f${i}`, name])),
-        },
-        ExpressionAttributeValues: {
-          ':pending': 'pending',
-          ...Object.fromEntries(fields.map(([, value], i) => [`:v${i}`, value])),
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    ),
-  );
-  return out?.Attributes as UploadRecord | undefined;
+  return uploadStore.settle<UploadRecord>(record, outcome);
 }
 
-export async function deleteRecord(record: UploadRecord): Promise<void> {
-  await db(() =>
-    dynamo().send(new DeleteCommand({ TableName: tableName(), Key: { pk: record.pk, sk: record.sk } })),
-  );
-}
+export const deleteRecord = (record: UploadRecord) => uploadStore.remove(record);
 
 export function toView(record: UploadRecord): UploadView {
   const { uploadId, status } = record;

@@ -1,7 +1,8 @@
-import { deleteObjects, listObjects } from '../adapters/s3-erase.ts';
 import { config } from '../config.ts';
+import { UPLOADS_PREFIX, uploadKey, validatedKey } from '../store/keys.ts';
+import { objectStore } from '../store/objects.ts';
 import { removeUpload } from './lifecycle.ts';
-import { UPLOADS_PREFIX, findRecordAnyAge, parseAnyUploadKey, uploadKey, validatedKey } from './records.ts';
+import { findRecordAnyAge, parseAnyUploadKey } from './records.ts';
 
 /**
  * Deletes every upload past its retention: both objects and the record. On AWS the bucket's lifecycle
@@ -14,13 +15,13 @@ export async function sweepExpiredUploads(nowMs = Date.now()): Promise<{ checked
   const retentionMs = config().UPLOAD_RETENTION_HOURS * 3600_000;
   let checked = 0;
   let removed = 0;
-  for await (const page of listObjects(UPLOADS_PREFIX)) {
+  for await (const page of objectStore.list(UPLOADS_PREFIX)) {
     // An upload's original and validated copy usually share a page; checking one twice is harmless.
     const uploads = new Map<string, { userId: string; uploadId: string; lastModified: number }>();
     for (const object of page) {
-      const parsed = object.Key ? parseAnyUploadKey(object.Key) : undefined;
+      const parsed = parseAnyUploadKey(object.key);
       if (!parsed) continue;
-      const lastModified = object.LastModified?.getTime() ?? 0;
+      const lastModified = object.lastModified?.getTime() ?? 0;
       const seen = uploads.get(`${parsed.userId}/${parsed.uploadId}`);
       if (!seen || lastModified < seen.lastModified)
         uploads.set(`${parsed.userId}/${parsed.uploadId}`, { ...parsed, lastModified });
@@ -32,7 +33,7 @@ export async function sweepExpiredUploads(nowMs = Date.now()): Promise<{ checked
         record?.ttl !== undefined ? record.ttl * 1000 <= nowMs : lastModified + retentionMs <= nowMs;
       if (!expired) continue;
       if (record) await removeUpload(userId, record);
-      else await deleteObjects([uploadKey(userId, uploadId), validatedKey(userId, uploadId)]);
+      else await objectStore.deleteMany([uploadKey(userId, uploadId), validatedKey(userId, uploadId)]);
       removed++;
     }
   }

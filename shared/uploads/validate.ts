@@ -1,16 +1,14 @@
 import { createHash } from 'node:crypto';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { bucketName, s3 } from '../adapters/s3.ts';
 import { config } from '../config.ts';
-import { isAppError, viaDependency } from '../errors.ts';
+import { isAppError } from '../errors.ts';
 import { normaliseImage, sniffFormat, type NormalisedImage } from '../image/load.ts';
+import { uploadKey, validatedKey } from '../store/keys.ts';
+import { objectStore } from '../store/objects.ts';
 import {
   findRecord,
   getRecord,
   parseUploadKey,
   settleRecord,
-  uploadKey,
-  validatedKey,
   type Outcome,
   type RejectReason,
   type UploadRecord,
@@ -23,22 +21,6 @@ import {
  * the pixel count read from the header before decoding, the image decoded and re-encoded without
  * metadata (EXIF, GPS, XMP, ICC) and with its orientation applied; that copy is what image endpoints get.
  */
-
-/** Reads an object, or `undefined` when it does not exist (yet, or any more). */
-export async function readObject(key: string): Promise<Buffer | undefined> {
-  return viaDependency('s3', async () => {
-    try {
-      const out = await s3().send(new GetObjectCommand({ Bucket: bucketName(), Key: key }));
-      return Buffer.from(await out.Body!.transformToByteArray());
-    } catch (e) {
-      if ((e as Error).name === 'NoSuchKey') return undefined;
-      throw e;
-    }
-  });
-}
-
-export const deleteObject = (key: string) =>
-  viaDependency('s3', () => s3().send(new DeleteObjectCommand({ Bucket: bucketName(), Key: key })));
 
 const CONTENT_TYPE_FORMAT: Record<string, string> = {
   'image/jpeg': 'jpeg',
@@ -77,23 +59,14 @@ export async function validateUpload(
 ): Promise<UploadRecord | undefined> {
   if (record.status !== 'pending') return record;
   const key = uploadKey(userId, record.uploadId);
-  const bytes = await readObject(key);
+  const bytes = await objectStore.get(key);
   if (!bytes) return undefined;
 
   const inspection = await inspect(bytes, record, config().MAX_IMAGE_PIXELS);
   let outcome: Outcome;
   if (inspection.ok) {
     const { image, receivedSha256 } = inspection;
-    await viaDependency('s3', () =>
-      s3().send(
-        new PutObjectCommand({
-          Bucket: bucketName(),
-          Key: validatedKey(userId, record.uploadId),
-          Body: image.data,
-          ContentType: `image/${image.format}`,
-        }),
-      ),
-    );
+    await objectStore.put(validatedKey(userId, record.uploadId), image.data, `image/${image.format}`);
     outcome = {
       status: 'validated',
       width: image.width,
@@ -106,7 +79,7 @@ export async function validateUpload(
   }
   // Settled by a concurrent run if the condition failed: that run's record is the truth.
   const settled = (await settleRecord(record, outcome)) ?? (await getRecord(userId, record.uploadId));
-  await deleteObject(key);
+  await objectStore.delete(key);
   return settled;
 }
 
@@ -120,5 +93,5 @@ export async function validateObjectKey(key: string): Promise<void> {
   if (!parsed) return;
   const record = await findRecord(parsed.userId, parsed.uploadId);
   if (record?.status === 'pending') await validateUpload(parsed.userId, record);
-  else await deleteObject(key);
+  else await objectStore.delete(key);
 }

@@ -7,7 +7,8 @@ import { encodeDescriptor } from '../../shared/library/descriptor-codec.ts';
 import { eraseLibrary } from '../../shared/library/erase.ts';
 import { addFace, listPersonFaces, newFaceRecord, removeFace } from '../../shared/library/faces.ts';
 import { galleryFor } from '../../shared/library/gallery-cache.ts';
-import { faceCropKey, faceIdFor } from '../../shared/library/keys.ts';
+import { faceIdFor } from '../../shared/library/ids.ts';
+import { faceCropKey } from '../../shared/store/keys.ts';
 import {
   createPerson,
   deletePerson,

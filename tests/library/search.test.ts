@@ -4,12 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { bucketName, s3 } from '../../shared/adapters/s3.ts';
 import { AppError } from '../../shared/errors.ts';
 import { decodeImage } from '../../shared/image-input.ts';
 import { enrolFace } from '../../shared/library/enrol.ts';
-import { faceCropKey } from '../../shared/library/keys.ts';
+import { faceCropKey } from '../../shared/store/keys.ts';
+import { objectStore } from '../../shared/store/objects.ts';
 import { createPerson, deletePerson, getPerson } from '../../shared/library/persons.ts';
 import type { MatchLevel } from '../../shared/face/match-levels.ts';
 import { searchImage } from '../../shared/library/search.ts';
@@ -178,15 +177,7 @@ describe('enrolment', () => {
     assert.deepEqual(again.face, first.face);
     assert.equal((await getPerson(userId, person.personId)).faceCount, 1);
     // Only the template is kept, not the image (ENROL_STORE_CROPS is off by default: PRIVACY.md).
-    await assert.rejects(
-      s3().send(
-        new GetObjectCommand({
-          Bucket: bucketName(),
-          Key: faceCropKey(userId, person.personId, first.face.faceId),
-        }),
-      ),
-      { name: 'NoSuchKey' },
-    );
+    assert.equal(await objectStore.get(faceCropKey(userId, person.personId, first.face.faceId)), undefined);
   });
 
   it('refuses images without exactly one usable face, saying why', async () => {
