@@ -4,7 +4,7 @@
  * own client (examples/miniprogram/core).
  */
 import { parseQuery, stringToSign } from './canonical.ts';
-import { PAYLOAD_ALGORITHM, PAYLOAD_ENCRYPTION_HEADER } from './sealed.ts';
+import { PAYLOAD_ALGORITHM, PAYLOAD_ENCRYPTION_HEADER, sealable } from './sealed.ts';
 import { hmacSha256Hex, openPayload, payloadKey, randomNonce, sealPayload, sha256Hex } from './webcrypto.ts';
 
 export interface Session {
@@ -110,8 +110,9 @@ export class FacegateClient {
     const plain = opts.body === undefined ? new Uint8Array() : encoder.encode(JSON.stringify(opts.body));
     const headers: Record<string, string> =
       opts.body === undefined ? {} : { 'Content-Type': 'application/json' };
-    // Sessions only: the key comes from the signing key, so sign-in itself is never sealed.
-    const key = this.session && this.encryptPayloads ? await this.sessionPayloadKey() : undefined;
+    // The key comes from the session: sign-in and the other sessionless endpoints go plain.
+    const key =
+      this.session && this.encryptPayloads && sealable(path) ? await this.sessionPayloadKey() : undefined;
     let body = plain;
     if (key) {
       headers[PAYLOAD_ENCRYPTION_HEADER] = PAYLOAD_ALGORITHM;
@@ -168,6 +169,7 @@ async function opened(key: CryptoKey, res: Response): Promise<string> {
     return text;
   }
   const plaintext = await openPayload(key, text);
-  if (!plaintext) throw new Error(`The sealed response (${res.status}) does not open with the session's key.`);
+  if (!plaintext)
+    throw new Error(`The sealed response (${res.status}) does not open with the session's key.`);
   return decoder.decode(plaintext);
 }

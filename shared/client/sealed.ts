@@ -23,6 +23,15 @@ export const PAYLOAD_KEY_BYTES = 32;
 export const IV_BYTES = 12;
 export const TAG_BYTES = 16;
 
+/**
+ * Endpoints without a session (sign-in, health, captcha, JWKS, the edge heartbeat) have no key to seal
+ * with: clients send them plain even when sealing is on. openapi/generate.ts checks this list against
+ * the routes' own auth setting.
+ */
+const SESSIONLESS =
+  /^\/v1\/(?:health|auth\/session|captcha|captcha\/verify|\.well-known\/jwks\.json|edge\/heartbeat)$/;
+export const sealable = (path: string): boolean => !SESSIONLESS.test(path);
+
 export interface SealedEnvelope {
   iv: string;
   ciphertext: string;
@@ -49,7 +58,8 @@ export function parseEnvelope(text: string): SealedEnvelope | undefined {
   if (Object.keys(rest).length > 0) return undefined;
   const parts = [iv, ciphertext, tag];
   if (!parts.every((p): p is string => typeof p === 'string' && BASE64.test(p))) return undefined;
-  if (decodedLength(iv as string) !== IV_BYTES || decodedLength(tag as string) !== TAG_BYTES) return undefined;
+  if (decodedLength(iv as string) !== IV_BYTES || decodedLength(tag as string) !== TAG_BYTES)
+    return undefined;
   return { iv: iv as string, ciphertext: ciphertext as string, tag: tag as string };
 }
 

@@ -78,7 +78,11 @@ export async function openPayload(key: CryptoKey, sealedBody: string): Promise<U
   try {
     const iv = base64Decode(envelope.iv);
     return new Uint8Array(
-      await subtle.decrypt({ name: 'AES-GCM', iv: iv as BufferSource, tagLength: TAG_BYTES * 8 }, key, sealed),
+      await subtle.decrypt(
+        { name: 'AES-GCM', iv: iv as BufferSource, tagLength: TAG_BYTES * 8 },
+        key,
+        sealed,
+      ),
     );
   } catch {
     return undefined;

@@ -84,7 +84,10 @@ test('only the exact envelope is accepted', () => {
   ];
   for (const text of rejected) assert.equal(parseEnvelope(text), undefined, text);
   assert.deepEqual(parseEnvelope(JSON.stringify(SEALED)), SEALED);
-  assert.deepEqual(parseEnvelope(JSON.stringify({ ...SEALED, ciphertext: '' })), { ...SEALED, ciphertext: '' });
+  assert.deepEqual(parseEnvelope(JSON.stringify({ ...SEALED, ciphertext: '' })), {
+    ...SEALED,
+    ciphertext: '',
+  });
 });
 
 test('the pure-JS base64 codec agrees with Buffer at every length', () => {
