@@ -68,6 +68,11 @@ export interface ClientOptions {
   encryptPayloads?: boolean;
 }
 
+/** A response to a sealed request that does not open, or came back plain where it must be sealed. */
+export class SealedResponseError extends Error {
+  override name = 'SealedResponseError';
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -165,7 +170,8 @@ export class FacegateClient {
 async function opened(key: CryptoKey, res: Response): Promise<string> {
   const text = await res.text();
   if (!res.headers.has(PAYLOAD_ENCRYPTION_HEADER)) {
-    if (res.ok && text) throw new Error(`The API answered a sealed request in plain (${res.status}).`);
+    if (res.ok && text)
+      throw new SealedResponseError(`The API answered a sealed request in plain (${res.status}).`);
     return text;
   }
   const plaintext = await openPayload(key, text);
