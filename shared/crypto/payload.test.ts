@@ -4,27 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { isAppError } from '../errors.ts';
 import { base64Decode, base64Encode, parseEnvelope } from '../client/sealed.ts';
 import * as web from '../client/webcrypto.ts';
+import { IV, KEY_HEX, PLAINTEXT, SEALED, SIGNING_KEY } from './known-answer.ts';
 import { openPayload, payloadKey, sealPayload } from './payload.ts';
-
-/**
- * A known answer computed outside this code base, with Python's `cryptography` 48 (and the key
- * cross-checked with OpenSSL 3.0's `openssl kdf`):
- *
- *   key = HKDF(SHA256(), length=32, salt=None, info=b'facegate-payload-v1').derive(SIGNING_KEY.encode())
- *   ct  = AESGCM(key).encrypt(bytes(range(12)), PLAINTEXT.encode(), None)   # ciphertext || 16-byte tag
- *
- *   openssl kdf -keylen 32 -kdfopt digest:SHA256 -kdfopt key:<SIGNING_KEY> \
- *     -kdfopt info:facegate-payload-v1 HKDF
- */
-const SIGNING_KEY = '0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff';
-const KEY_HEX = '8069b19d432fb46c76d1ce116b4582c7ab0803efb88f596bed7aa70d305571c3';
-const PLAINTEXT = '{"name":"张三","consent":{"purpose":"door"}}';
-const IV = Uint8Array.from({ length: 12 }, (_, i) => i);
-const SEALED = {
-  iv: 'AAECAwQFBgcICQoL',
-  ciphertext: 'mVApjF6rlrBy0/mOyVw7oPpd7F8u3BEzLDRR+PMBQSfY3uDDSXJE+eTXfylRqw==',
-  tag: '0pBtXgyOwIxlqmXQ+57dFQ==',
-};
 
 const badPayload = (e: unknown) => isAppError(e) && e.status === 400 && e.code === 'BAD_PAYLOAD';
 

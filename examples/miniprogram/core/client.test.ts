@@ -36,7 +36,9 @@ const fetchTransport: Transport = {
     } catch {
       // not JSON
     }
-    return { status: res.status, body: parsed, headers: Object.fromEntries(res.headers) };
+    const responseHeaders: Record<string, string> = {};
+    res.headers.forEach((value, name) => (responseHeaders[name] = value));
+    return { status: res.status, body: parsed, headers: responseHeaders };
   },
   async uploadFile({ url, filePath, fields }, onProgress) {
     const form = new FormData();
@@ -181,10 +183,9 @@ describe('mini-program client', () => {
       { name: 'Wang Wu', uploadId: upload.uploadId, agreed: true },
       now,
     );
-    const person = await client.call<Person & { consent: Record<string, string>; faces: unknown[] }>(
-      'GET',
-      `/v1/persons/${enrolment.personId}`,
-    );
+    const person = await client.call<
+      Person & { consent: { obtainedAt: string; method: string; purpose: string }; faces: unknown[] }
+    >('GET', `/v1/persons/${enrolment.personId}`);
     assert.equal(person.consent.purpose, CONSENT_NOTICE.purpose);
     assert.equal(Date.parse(person.consent.obtainedAt), now.getTime());
     assert.match(person.consent.method, /consent page/);

@@ -1,7 +1,7 @@
 /**
  * The mini-program's facegate client. WeChat has neither fetch nor Web Crypto, so requests go through
  * a Transport (wx.request / wx.uploadFile in the app, fetch in the Node tests) and are signed with
- * the pure-JS HMAC in sha256.ts over the string from shared/client/canonical.ts, the same function
+ * the pure-JS HMAC of sha256.ts over the string from shared/client/canonical.ts, the same function
  * the server verifies with; payloads can be sealed with sealed.ts. Bundled into lib/facegate.js by
  * build.ts.
  */
