@@ -3,6 +3,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { ERRORS, type ErrorCode } from '../shared/errors.ts';
+import {
+  IV_BYTES,
+  PAYLOAD_ALGORITHM,
+  PAYLOAD_ENCRYPTION_HEADER,
+  PAYLOAD_KEY_INFO,
+  TAG_BYTES,
+  sealable,
+} from '../shared/client/sealed.ts';
 import type { ApiOptions } from '../shared/http/api.ts';
 import { operations, sharedSchemas } from './operations.ts';
 import { deployedRoutes, repoRoot } from './routes.ts';
@@ -70,6 +78,13 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
   }));
 }
 
+const SEALING =
+  'Optional payload encryption on signed endpoints: with `X-Payload-Encryption: aes-256-gcm` a request body is a ' +
+  'SealedPayload instead of its JSON, and the response comes back sealed the same way, with the same header. ' +
+  'Only JSON bodies are sealed: images travel inside them (base64 or an uploadId); bytes sent straight to S3 ' +
+  'with a presigned POST/PUT are not, and the sessionless endpoints (sign-in, health, captcha, JWKS, edge ' +
+  'heartbeat) have no key to seal with. A body that is no envelope or does not open: 400 BAD_PAYLOAD.';
+
 export async function buildSpec() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of deployedRoutes()) {
@@ -80,6 +95,9 @@ export async function buildSpec() {
     if (!meta) throw new Error(`${route.file} does not export an api() handler`);
     const doc = operations[route.functionName];
     if (!doc) throw new Error(`openapi/operations.ts has no entry for ${route.functionName}`);
+    const signed = meta.auth === 'user';
+    if (sealable(route.path) !== signed)
+      throw new Error(`${route.path}: shared/client/sealed.ts's sessionless list disagrees with its auth`);
 
     const responses: Record<string, unknown> = {
       [String(doc.status ?? 200)]: {
@@ -91,7 +109,7 @@ export async function buildSpec() {
     };
     const codes = new Set<ErrorCode>(doc.errors ?? []);
     if (meta.body || meta.query || meta.params) codes.add('VALIDATION_FAILED');
-    if (meta.auth === 'user') for (const code of SIGNED_REQUEST_ERRORS) codes.add(code);
+    if (signed) for (const code of [...SIGNED_REQUEST_ERRORS, 'BAD_PAYLOAD'] as const) codes.add(code);
     if (meta.body) codes.add('PAYLOAD_TOO_LARGE');
     if (meta.limit === 'face') codes.add('RATE_LIMITED').add('QUOTA_EXCEEDED');
     codes.add('INTERNAL').add('DEPENDENCY_UNAVAILABLE');
@@ -105,24 +123,37 @@ export async function buildSpec() {
     for (const [status, description] of Object.entries(doc.alsoAnswers ?? {})) {
       responses[status] = { ...(responses[String(doc.status ?? 200)] as object), description };
     }
+    if (signed) {
+      for (const [status, response] of Object.entries(responses) as [string, { content?: object }][]) {
+        if (response.content && status !== '401')
+          Object.assign(response, {
+            headers: { [PAYLOAD_ENCRYPTION_HEADER]: { $ref: '#/components/headers/Sealed' } },
+          });
+      }
+    }
 
     (paths[route.path] ??= {})[route.method] = {
       operationId: route.functionName,
       summary: doc.summary,
       ...(doc.description ? { description: doc.description } : {}),
       tags: [doc.tag],
-      ...(meta.auth === 'user' ? { security: [{ session: [] }] } : { security: doc.security ?? [] }),
+      ...(signed ? { security: [{ session: [] }] } : { security: doc.security ?? [] }),
       parameters: [
         ...parameters(meta.params, 'path'),
         ...parameters(meta.query, 'query'),
-        ...(meta.auth === 'user'
-          ? ['Timestamp', 'Nonce', 'Signature'].map((p) => ({ $ref: `#/components/parameters/${p}` }))
+        ...(signed
+          ? ['Timestamp', 'Nonce', 'Signature', 'PayloadEncryption'].map((p) => ({
+              $ref: `#/components/parameters/${p}`,
+            }))
           : []),
       ],
       ...(meta.body
         ? {
             requestBody: {
               required: true,
+              ...(signed
+                ? { description: 'With `X-Payload-Encryption`, a SealedPayload holding this JSON.' }
+                : {}),
               content: { 'application/json': { schema: jsonSchema(meta.body, 'input') } },
             },
           }
@@ -138,7 +169,8 @@ export async function buildSpec() {
       description:
         'Face detection, 1:1 compare, liveness, face library and 1:N search, captcha, direct-to-S3 uploads and camera stream tokens. ' +
         'Contract: every error is `{"error": {code, message, details?, requestId}}`; every response carries `X-Request-Id`. ' +
-        'Signed endpoints need `Authorization: Bearer <token>` plus X-Timestamp, X-Nonce and X-Signature (see README, "Request signing").',
+        'Signed endpoints need `Authorization: Bearer <token>` plus X-Timestamp, X-Nonce and X-Signature (see README, "Request signing"). ' +
+        SEALING,
     },
     servers: [{ url: 'http://localhost:3000', description: 'local stack (npm start)' }],
     paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))),
@@ -177,12 +209,51 @@ export async function buildSpec() {
             '`/v1/persons/%70x` as `/v1/persons/px`), see shared/client/canonical.ts canonicalPath.',
           schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
         },
+        PayloadEncryption: {
+          name: PAYLOAD_ENCRYPTION_HEADER,
+          in: 'header',
+          required: false,
+          description:
+            'Optional payload encryption. The body, if any, is then a SealedPayload and the signature covers it as ' +
+            'sent (sealed); the response is sealed too. Without a body (GET, DELETE) it only asks for a sealed ' +
+            'response. Any other value: 400 BAD_PAYLOAD.',
+          schema: { type: 'string', enum: [PAYLOAD_ALGORITHM] },
+        },
+      },
+      headers: {
+        Sealed: {
+          description:
+            `\`${PAYLOAD_ALGORITHM}\` when the body is a SealedPayload holding the JSON documented here. Sealed are the ` +
+            'responses with a body to a request sent with X-Payload-Encryption that authenticated and opened, ' +
+            'errors included. Plain are 401s, 413 PAYLOAD_TOO_LARGE, 400 BAD_PAYLOAD, 503s of authentication ' +
+            '(all answered before the request is opened) and bodiless 204s.',
+          schema: { type: 'string', enum: [PAYLOAD_ALGORITHM] },
+        },
       },
       schemas: {
         ...Object.fromEntries(
           Object.entries(sharedSchemas).map(([name, schema]) => [name, jsonSchema(schema, 'output')]),
         ),
         ErrorCode: errorCodeSchema,
+        SealedPayload: {
+          type: 'object',
+          description:
+            `A body sealed with AES-256-GCM (no associated data). Key: HKDF-SHA256 with the session's signingKey ` +
+            `(the UTF-8 text of its 64 hex digits, the bytes the signature uses) as input, an empty salt ` +
+            `(RFC 5869: 32 zero bytes) and info \`${PAYLOAD_KEY_INFO}\`, 32 bytes. The plaintext is the JSON ` +
+            'body (UTF-8). Each part is standard base64 with padding. A new random IV for every message.',
+          properties: {
+            iv: { type: 'string', contentEncoding: 'base64', description: `${IV_BYTES} bytes` },
+            ciphertext: {
+              type: 'string',
+              contentEncoding: 'base64',
+              description: 'as long as the plaintext',
+            },
+            tag: { type: 'string', contentEncoding: 'base64', description: `${TAG_BYTES} bytes` },
+          },
+          required: ['iv', 'ciphertext', 'tag'],
+          additionalProperties: false,
+        },
       },
     },
   };

@@ -377,7 +377,7 @@ function libraryOperations(): Record<string, OperationDoc> {
       tag,
       summary: 'Everything stored about the caller, as one JSON document.',
       description:
-        'Persons with their consent, face records without descriptors (templates are derived data and never leave the service), uploads, sites, cameras, sign-ins (times only) and the audit log. A document over 5 MB is not inlined: it is written to S3 and `download` carries a presigned GET valid for 15 minutes (the file is deleted after a day, or by erasure).',
+        'Persons with their consent, face records without descriptors (templates are derived data and never leave the service), uploads, sites, cameras, sign-ins (times only) and the audit log. A document over 4 MB is not inlined: it is written to S3 and `download` carries a presigned GET valid for 15 minutes (the file is deleted after a day, or by erasure).',
       response: z.object({
         format: z.literal('facegate-export/1'),
         exportedAt: z.iso.datetime(),

@@ -15,6 +15,10 @@ export const ERRORS = {
     status: 400,
     meaning: 'The captcha answer is wrong; `details.attemptsLeft` says how many remain.',
   },
+  BAD_PAYLOAD: {
+    status: 400,
+    meaning: "A sealed body (X-Payload-Encryption) does not open with this session's key, or is malformed.",
+  },
   UNAUTHENTICATED: { status: 401, meaning: 'No valid session token: sign in (again).' },
   MISSING_SIGNATURE_HEADER: { status: 401, meaning: 'A request-signing header is missing or malformed.' },
   TIMESTAMP_SKEW: { status: 401, meaning: 'X-Timestamp is too far from the server clock.' },

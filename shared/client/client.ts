@@ -1,9 +1,11 @@
 /**
- * Typed facegate API client that signs every request as api-v1.md requires. Runs wherever
- * `fetch` and Web Crypto exist (Node 20+, browsers); the mini-program passes its own transport.
+ * Typed facegate API client that signs every request as api-v1.md requires, and optionally seals the
+ * payloads. Runs wherever `fetch` and Web Crypto exist (Node 20+, browsers); the mini-program has its
+ * own client (examples/miniprogram/core).
  */
 import { parseQuery, stringToSign } from './canonical.ts';
-import { hmacSha256Hex, randomNonce, sha256Hex } from './webcrypto.ts';
+import { PAYLOAD_ALGORITHM, PAYLOAD_ENCRYPTION_HEADER, sealable } from './sealed.ts';
+import { hmacSha256Hex, openPayload, payloadKey, randomNonce, sealPayload, sha256Hex } from './webcrypto.ts';
 
 export interface Session {
   token: string;
@@ -57,18 +59,39 @@ export async function signatureHeaders(input: SignInput): Promise<Record<string,
   return { 'X-Timestamp': timestamp, 'X-Nonce': nonce, 'X-Signature': signature };
 }
 
+export interface ClientOptions {
+  /**
+   * Seal every signed request's body and have the response sealed too (`X-Payload-Encryption:
+   * aes-256-gcm`, api-v1.md): AES-256-GCM under a key derived from the session's signing key.
+   * Responses come back opened; a plain success answer to a sealed request is refused.
+   */
+  encryptPayloads?: boolean;
+}
+
+/** A response to a sealed request that does not open, or came back plain where it must be sealed. */
+export class SealedResponseError extends Error {
+  override name = 'SealedResponseError';
+}
+
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 export class FacegateClient {
+  encryptPayloads: boolean;
+  #payloadKey?: { signingKey: string; key: Promise<CryptoKey> };
+
   constructor(
     /** Origin of the API, e.g. `http://127.0.0.1:3000`; paths start with `/v1`. */
     readonly baseUrl: string,
     public session?: Session,
-  ) {}
+    options: ClientOptions = {},
+  ) {
+    this.encryptPayloads = options.encryptPayloads ?? false;
+  }
 
   /** Signs in with a wx.login code (locally `test:<name>`). Throws with the API's error otherwise. */
-  static async login(baseUrl: string, code: string): Promise<FacegateClient> {
-    const client = new FacegateClient(baseUrl);
+  static async login(baseUrl: string, code: string, options?: ClientOptions): Promise<FacegateClient> {
+    const client = new FacegateClient(baseUrl, undefined, options);
     const res = await client.request('POST', '/v1/auth/session', { body: { code } });
     const session = res.body as Partial<Session> | undefined;
     if (res.status !== 200 || !session?.token || !session.signingKey) {
@@ -89,9 +112,17 @@ export class FacegateClient {
     const search = new URLSearchParams();
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) search.append(k, String(v));
     const rawQuery = search.toString();
-    const body = opts.body === undefined ? new Uint8Array() : encoder.encode(JSON.stringify(opts.body));
+    const plain = opts.body === undefined ? new Uint8Array() : encoder.encode(JSON.stringify(opts.body));
     const headers: Record<string, string> =
       opts.body === undefined ? {} : { 'Content-Type': 'application/json' };
+    // The key comes from the session: sign-in and the other sessionless endpoints go plain.
+    const key =
+      this.session && this.encryptPayloads && sealable(path) ? await this.sessionPayloadKey() : undefined;
+    let body = plain;
+    if (key) {
+      headers[PAYLOAD_ENCRYPTION_HEADER] = PAYLOAD_ALGORITHM;
+      if (plain.length) body = encoder.encode(JSON.stringify(await sealPayload(key, plain)));
+    }
     if (this.session) {
       headers.Authorization = `Bearer ${this.session.token}`;
       Object.assign(
@@ -113,7 +144,7 @@ export class FacegateClient {
       headers,
       body: body.length ? body : undefined,
     });
-    const text = await res.text();
+    const text = key ? await opened(key, res) : await res.text();
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : undefined;
@@ -122,4 +153,29 @@ export class FacegateClient {
     }
     return { status: res.status, headers: res.headers, body: parsed };
   }
+
+  private sessionPayloadKey(): Promise<CryptoKey> {
+    const { signingKey } = this.session!;
+    if (this.#payloadKey?.signingKey !== signingKey)
+      this.#payloadKey = { signingKey, key: payloadKey(signingKey) };
+    return this.#payloadKey.key;
+  }
+}
+
+/**
+ * The text of the response to a sealed request. What the API answers before it has opened the request
+ * (401, 413, 400 BAD_PAYLOAD) is plain by design; a plain success is not, and is refused rather than
+ * trusted (a proxy or an API without payload encryption).
+ */
+async function opened(key: CryptoKey, res: Response): Promise<string> {
+  const text = await res.text();
+  if (!res.headers.has(PAYLOAD_ENCRYPTION_HEADER)) {
+    if (res.ok && text)
+      throw new SealedResponseError(`The API answered a sealed request in plain (${res.status}).`);
+    return text;
+  }
+  const plaintext = await openPayload(key, text);
+  if (!plaintext)
+    throw new Error(`The sealed response (${res.status}) does not open with the session's key.`);
+  return decoder.decode(plaintext);
 }

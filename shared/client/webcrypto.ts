@@ -1,4 +1,15 @@
-/** SHA-256 and HMAC-SHA256 through Web Crypto, available in browsers and in Node 20+. */
+/** SHA-256, HMAC-SHA256 and sealed payloads through Web Crypto, available in browsers and in Node 20+. */
+import {
+  IV_BYTES,
+  PAYLOAD_KEY_INFO,
+  PAYLOAD_KEY_SALT,
+  TAG_BYTES,
+  base64Decode,
+  base64Encode,
+  parseEnvelope,
+  type SealedEnvelope,
+} from './sealed.ts';
+
 const subtle = globalThis.crypto.subtle;
 const enc = new TextEncoder();
 
@@ -20,4 +31,60 @@ export async function hmacSha256Hex(key: string, message: string): Promise<strin
 export function randomNonce(): string {
   const bytes = globalThis.crypto.getRandomValues(new Uint8Array(18));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The AES-256-GCM key of sealed payloads: HKDF-SHA256 of the session's signing key (sealed.ts). */
+export async function payloadKey(signingKey: string): Promise<CryptoKey> {
+  const ikm = await subtle.importKey('raw', enc.encode(signingKey), 'HKDF', false, ['deriveKey']);
+  return subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: PAYLOAD_KEY_SALT, info: enc.encode(PAYLOAD_KEY_INFO) },
+    ikm,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  );
+}
+
+/** Seals bytes with a fresh random IV (an IV given explicitly is for known-answer tests only). */
+export async function sealPayload(
+  key: CryptoKey,
+  plaintext: Uint8Array,
+  iv = globalThis.crypto.getRandomValues(new Uint8Array(IV_BYTES)),
+): Promise<SealedEnvelope> {
+  // Web Crypto returns the ciphertext with the tag appended.
+  const sealed = new Uint8Array(
+    await subtle.encrypt(
+      { name: 'AES-GCM', iv: iv as BufferSource, tagLength: TAG_BYTES * 8 },
+      key,
+      plaintext as BufferSource,
+    ),
+  );
+  const split = sealed.length - TAG_BYTES;
+  return {
+    iv: base64Encode(iv),
+    ciphertext: base64Encode(sealed.subarray(0, split)),
+    tag: base64Encode(sealed.subarray(split)),
+  };
+}
+
+/** The plaintext of a sealed body, or undefined if it is no envelope or does not open with `key`. */
+export async function openPayload(key: CryptoKey, sealedBody: string): Promise<Uint8Array | undefined> {
+  const envelope = parseEnvelope(sealedBody);
+  if (!envelope) return undefined;
+  const ciphertext = base64Decode(envelope.ciphertext);
+  const sealed = new Uint8Array(ciphertext.length + TAG_BYTES);
+  sealed.set(ciphertext);
+  sealed.set(base64Decode(envelope.tag), ciphertext.length);
+  try {
+    const iv = base64Decode(envelope.iv);
+    return new Uint8Array(
+      await subtle.decrypt(
+        { name: 'AES-GCM', iv: iv as BufferSource, tagLength: TAG_BYTES * 8 },
+        key,
+        sealed,
+      ),
+    );
+  } catch {
+    return undefined;
+  }
 }

@@ -6,6 +6,7 @@ import { isAppError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { faceLimit } from './middleware/face-limit.ts';
+import { openSealedRequest, sealResponses } from './middleware/payload-encryption.ts';
 import { rawBody } from './middleware/raw-body.ts';
 import { requestContext } from './middleware/request-context.ts';
 import type { ApiContext, HttpEvent, HttpResponse, HttpResult } from './types.ts';
@@ -39,7 +40,8 @@ export interface ApiRequest<B, Q, P, U> {
 
 /**
  * Builds a Lambda handler for an HTTP API (payload v2) route: request id and logging, error model,
- * body limit, authentication, face limits and zod validation, then calls `fn` with typed input.
+ * body limit, authentication, payload encryption, face limits and zod validation, then calls `fn`
+ * with typed input.
  */
 export function api<
   A extends 'user' | 'none',
@@ -55,8 +57,12 @@ export function api<
   // Inside Lambda (and serverless-offline) a bad configuration fails the cold start, naming the fields in
   // the log, rather than every request with a 500. Elsewhere (OpenAPI generator, unit tests) it waits.
   if (process.env.AWS_LAMBDA_FUNCTION_NAME) config();
-  const chain = middy<HttpEvent, HttpResponse, Error, ApiContext>().use(requestContext()).use(rawBody());
-  if (options.auth === 'user') chain.use(authenticate());
+  const signed = options.auth === 'user';
+  const chain = middy<HttpEvent, HttpResponse, Error, ApiContext>();
+  // Sealing wraps everything, error mapping included; opening needs the authenticated session.
+  if (signed) chain.use(sealResponses());
+  chain.use(requestContext()).use(rawBody());
+  if (signed) chain.use(authenticate()).use(openSealedRequest());
   if (options.limit === 'face') chain.use(faceLimit());
 
   const handler = chain.handler(async (event, context) => {

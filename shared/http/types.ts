@@ -10,9 +10,14 @@ export interface RequestState {
   requestId: string;
   log: Logger;
   startedAt: number;
+  /** The body as received; for a sealed request, once opened, its plaintext. */
   rawBody: Buffer;
   headers: Record<string, string | undefined>;
   userId?: string;
+  /** The authenticated session (its signing key derives the payload key). */
+  sessionId?: string;
+  /** Set once a sealed request (X-Payload-Encryption) was opened: its response is sealed with it. */
+  payloadKey?: Buffer;
   /** Headers every response of this request carries, e.g. rate-limit state. */
   responseHeaders: Record<string, string>;
 }

@@ -17,11 +17,11 @@ import { ownerItems } from '../store/table.ts';
  * item from the owner's partition and presented without secrets or templates: no face descriptors, no
  * edge-key hashes, no WeChat session keys. Images are listed by key and hash, not embedded.
  *
- * A Lambda response holds at most 6 MB. Up to INLINE_MAX_BYTES the document is the response body; a
- * larger one is written to S3 under `exports/<userId>/` (expired by a lifecycle rule after a day, and by
+ * A Lambda response holds at most 6 MB. Up to INLINE_MAX_BYTES the document is the response body (4 MiB:
+ * sealed by payload encryption, base64 makes it 5.6 MB, still under the limit); a larger one is written to S3 under `exports/<userId>/` (expired by a lifecycle rule after a day, and by
  * erasure) and the response carries a presigned GET for it instead of the sections.
  */
-export const INLINE_MAX_BYTES = 5 * 1024 * 1024;
+export const INLINE_MAX_BYTES = 4 * 1024 * 1024;
 const DOWNLOAD_SECONDS = 900;
 
 type Item = Record<string, unknown>;

@@ -70,9 +70,20 @@ describe('web console', { concurrency: false }, () => {
         uploadThroughput: -1,
       });
 
+      // "Sealed" is on by default: the face call and its answer travel as envelopes.
+      assert.equal(await page.getByLabel('Sealed').isChecked(), true);
+      const detectCall = page.waitForResponse((r) => r.url().endsWith('/v1/faces/detect'), { timeout: SLOW });
       await page.getByRole('button', { name: 'Detect faces' }).click();
       const result = page.locator('[data-testid=detect-result][data-face-count]');
       await result.waitFor({ timeout: SLOW });
+      const detectResponse = await detectCall;
+      assert.equal(detectResponse.request().headers()['x-payload-encryption'], 'aes-256-gcm');
+      assert.deepEqual(Object.keys(JSON.parse(detectResponse.request().postData()!)), [
+        'iv',
+        'ciphertext',
+        'tag',
+      ]);
+      assert.equal(await detectResponse.headerValue('x-payload-encryption'), 'aes-256-gcm');
       assert.equal(await result.getAttribute('data-face-count'), '6');
       assert.equal(await result.locator('canvas.overlay').getAttribute('data-marks'), '6');
       assert.equal(await result.locator('ol.faces li').count(), 6);

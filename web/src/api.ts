@@ -1,4 +1,4 @@
-import { FacegateClient, type Session } from '../../shared/client/client.ts';
+import { FacegateClient, SealedResponseError, type Session } from '../../shared/client/client.ts';
 import { ApiError, ok } from './errors.ts';
 
 /**
@@ -25,7 +25,9 @@ export class Api {
     query?: Record<string, string | number | undefined>,
   ): Promise<T> {
     const res = await this.client.request(method, path, { body, query }).catch((error: Error) => {
-      throw unreachable(this.baseUrl, error);
+      throw error instanceof SealedResponseError
+        ? new ApiError(0, 'BAD_PAYLOAD', error.message)
+        : unreachable(this.baseUrl, error);
     });
     if (
       res.status === 401 &&
@@ -50,9 +52,9 @@ export const unreachable = (baseUrl: string, error: Error) =>
     `Cannot reach the API at ${baseUrl} (${error.message}). Is it running, and does it allow this origin (CORS)?`,
   );
 
-/** POST /v1/auth/session with a wx.login code (locally `test:<name>`). */
-export async function signIn(baseUrl: string, code: string): Promise<Api> {
-  const client = new FacegateClient(baseUrl);
+/** POST /v1/auth/session with a wx.login code (locally `test:<name>`); sign-in itself is never sealed. */
+export async function signIn(baseUrl: string, code: string, encryptPayloads: boolean): Promise<Api> {
+  const client = new FacegateClient(baseUrl, undefined, { encryptPayloads });
   const res = await client.request('POST', '/v1/auth/session', { body: { code } }).catch((error: Error) => {
     throw unreachable(baseUrl, error);
   });

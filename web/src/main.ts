@@ -27,6 +27,8 @@ const routes: { hash: string; title: string; view: ViewFactory }[] = [
 ];
 
 const SESSION_KEY = 'facegate.session';
+/** The "Sealed" choice (payload encryption), remembered per browser; on unless turned off. */
+const SEALED_KEY = 'facegate.sealed';
 const root = document.getElementById('app')!;
 
 async function apiBaseUrl(): Promise<string> {
@@ -48,10 +50,34 @@ function storedApi(baseUrl: string): Api | undefined {
     const stored = JSON.parse(localStorage.getItem(SESSION_KEY) ?? 'null') as StoredSession | null;
     if (stored?.baseUrl !== baseUrl || Date.parse(stored.session.expiresAt) < Date.now() + 60_000)
       return undefined;
-    return new Api(new FacegateClient(baseUrl, stored.session));
+    return new Api(new FacegateClient(baseUrl, stored.session, { encryptPayloads: sealedChoice() }));
   } catch {
     return undefined;
   }
+}
+
+const sealedChoice = () => localStorage.getItem(SEALED_KEY) !== 'off';
+
+/**
+ * "Sealed": request and response bodies also encrypted with the session's key (X-Payload-Encryption),
+ * so a TLS-terminating proxy or a logging gateway sees envelopes, not faces and names.
+ */
+function sealedToggle(api: Api): HTMLElement {
+  const box = h('input', { type: 'checkbox', name: 'sealed' });
+  box.checked = api.client.encryptPayloads;
+  box.addEventListener('change', () => {
+    api.client.encryptPayloads = box.checked;
+    localStorage.setItem(SEALED_KEY, box.checked ? 'on' : 'off');
+  });
+  return h(
+    'label',
+    {
+      class: 'sealed',
+      title: 'Encrypt request and response bodies with a key from this session (AES-256-GCM), on top of TLS',
+    },
+    box,
+    'Sealed',
+  );
 }
 
 function signInScreen(baseUrl: string, done: (api: Api) => void): HTMLElement {
@@ -66,7 +92,7 @@ function signInScreen(baseUrl: string, done: (api: Api) => void): HTMLElement {
   const errors = h('div');
   const form = h('form', { class: 'signin card' }, h('label', {}, 'WeChat login code', code), submit, errors);
   form.addEventListener('submit', (event) => event.preventDefault());
-  action(submit, errors, async () => done(await signIn(baseUrl, code.value.trim())));
+  action(submit, errors, async () => done(await signIn(baseUrl, code.value.trim(), sealedChoice())));
   return h(
     'main',
     { class: 'signin-page' },
@@ -133,6 +159,7 @@ function consoleScreen(api: Api, signOut: () => void): { element: HTMLElement; l
       {},
       h('a', { class: 'brand', href: '#detect' }, 'facegate'),
       who,
+      sealedToggle(api),
       h('button', { type: 'button', class: 'small', onclick: signOut }, 'Sign out'),
     ),
     nav,

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { facesDir } from '../../../tests/support/fixtures.ts';
+import { CONSENT, facesDir } from '../../../tests/support/fixtures.ts';
 import { urls } from '../../../tests/support/stack.ts';
 import { warmUp } from '../../../tests/web/warm-up.ts';
 import { bundle, bundlePath } from './build.ts';
 import { FacegateError, MiniClient, signedHeaders, type Transport } from './client.ts';
+import { CONSENT_NOTICE, enrolWithConsent, withdrawConsent } from './consent.ts';
 
 /**
  * The mini-program client against the local stack's API, through a fetch transport standing in for
@@ -35,7 +36,9 @@ const fetchTransport: Transport = {
     } catch {
       // not JSON
     }
-    return { status: res.status, body: parsed };
+    const responseHeaders: Record<string, string> = {};
+    res.headers.forEach((value, name) => (responseHeaders[name] = value));
+    return { status: res.status, body: parsed, headers: responseHeaders };
   },
   async uploadFile({ url, filePath, fields }, onProgress) {
     const form = new FormData();
@@ -45,7 +48,27 @@ const fetchTransport: Transport = {
     onProgress?.(100);
     return { status: res.status, body: await res.text() };
   },
+  randomBytes: async (length) => new Uint8Array(randomBytes(length)),
 };
+
+/** The fetch transport, keeping what went over the wire. */
+function recording() {
+  const wire: { headers: Record<string, string>; body?: string; response: Record<string, string> }[] = [];
+  const transport: Transport = {
+    ...fetchTransport,
+    async request(req) {
+      const res = await fetchTransport.request(req);
+      wire.push({ headers: req.headers, body: req.body, response: res.headers });
+      return res;
+    },
+  };
+  return { transport, wire };
+}
+
+async function uploadFixture(client: MiniClient, fixture: string) {
+  const file = path.join(facesDir, fixture);
+  return client.uploadImage({ path: file, size: (await stat(file)).size, contentType: 'image/png' });
+}
 
 const login = async (client: MiniClient) => client.login(`test:mini-${randomUUID().slice(0, 8)}`);
 
@@ -121,6 +144,66 @@ describe('mini-program client', () => {
     assert.deepEqual(found.faces[0]!.matches, []);
   });
 
+  it('seals payloads (pure JS) that the API opens, and opens what it seals, errors included', async () => {
+    const { transport, wire } = recording();
+    const client = new MiniClient(origin, transport, undefined, true);
+    await login(client); // sign-in itself is never sealed
+    assert.equal(wire[0]!.headers['X-Payload-Encryption'], undefined);
+    const person = await client.call<Person>('POST', '/v1/persons', {
+      body: { name: '李四 sealed', consent: CONSENT },
+    });
+    const sent = wire.at(-1)!;
+    assert.equal(sent.headers['X-Payload-Encryption'], 'aes-256-gcm');
+    assert.deepEqual(Object.keys(JSON.parse(sent.body!)), ['iv', 'ciphertext', 'tag']);
+    assert.equal(sent.response['x-payload-encryption'], 'aes-256-gcm');
+    assert.equal(person.name, '李四 sealed');
+    const read = await client.call<Person>('GET', `/v1/persons/${person.personId}`);
+    assert.equal(read.name, '李四 sealed');
+    await assert.rejects(
+      client.call('POST', '/v1/persons', { body: { name: 'no consent' } }),
+      (error: FacegateError) => error.code === 'VALIDATION_FAILED',
+    );
+    assert.equal(wire.at(-1)!.response['x-payload-encryption'], 'aes-256-gcm');
+  });
+
+  it('consent screen flow: no enrolment without agreement, consent recorded, withdrawal erases', async () => {
+    const client = new MiniClient(origin, fetchTransport, undefined, true);
+    await login(client);
+    const upload = await uploadFixture(client, 'misc/face1.png');
+    await assert.rejects(
+      enrolWithConsent(client, { name: 'Not asked', uploadId: upload.uploadId, agreed: false }),
+      (error: FacegateError) => error.code === 'CONSENT_REQUIRED',
+    );
+    const persons = () => client.call<{ items: Person[] }>('GET', '/v1/persons').then((p) => p.items);
+    assert.deepEqual(await persons(), []);
+
+    const now = new Date('2026-12-01T08:00:00Z');
+    const enrolment = await enrolWithConsent(
+      client,
+      { name: 'Wang Wu', uploadId: upload.uploadId, agreed: true },
+      now,
+    );
+    const person = await client.call<
+      Person & { consent: { obtainedAt: string; method: string; purpose: string }; faces: unknown[] }
+    >('GET', `/v1/persons/${enrolment.personId}`);
+    assert.equal(person.consent.purpose, CONSENT_NOTICE.purpose);
+    assert.equal(Date.parse(person.consent.obtainedAt), now.getTime());
+    assert.match(person.consent.method, /consent page/);
+    assert.equal(person.faces.length, 1);
+
+    await withdrawConsent(client, enrolment.personId);
+    await withdrawConsent(client, enrolment.personId); // twice is fine
+    await assert.rejects(
+      client.call('GET', `/v1/persons/${enrolment.personId}`),
+      (error: FacegateError) => error.status === 404,
+    );
+
+    // A photo without a face: enrolment fails and leaves no person behind.
+    const blank = await uploadFixture(client, 'misc/white.png');
+    await assert.rejects(enrolWithConsent(client, { name: 'Blank', uploadId: blank.uploadId, agreed: true }));
+    assert.deepEqual(await persons(), []);
+  });
+
   it('reports API errors with their code', async () => {
     const client = new MiniClient(origin, fetchTransport);
     await assert.rejects(client.login('not-a-test-code'), (error: FacegateError) => {
@@ -153,6 +236,8 @@ describe('lib/facegate.js (what the mini-program loads)', () => {
     const lib = (await import(pathToFileURL(bundlePath).href)) as { MiniClient: typeof MiniClient };
     const client = new lib.MiniClient(origin, fetchTransport);
     const session = await login(client);
+    assert.equal((await client.call<Me>('GET', '/v1/me')).userId, session.userId);
+    client.encryptPayloads = true;
     assert.equal((await client.call<Me>('GET', '/v1/me')).userId, session.userId);
   });
 });

@@ -1,10 +1,18 @@
 /**
  * The mini-program's facegate client. WeChat has neither fetch nor Web Crypto, so requests go through
  * a Transport (wx.request / wx.uploadFile in the app, fetch in the Node tests) and are signed with
- * the pure-JS HMAC in sha256.ts over the string from shared/client/canonical.ts, the same function
- * the server verifies with. Bundled into lib/facegate.js by build.ts.
+ * the pure-JS HMAC of sha256.ts over the string from shared/client/canonical.ts, the same function
+ * the server verifies with; payloads can be sealed with sealed.ts. Bundled into lib/facegate.js by
+ * build.ts.
  */
 import { parseQuery, stringToSign } from '../../../shared/client/canonical.ts';
+import {
+  IV_BYTES,
+  PAYLOAD_ALGORITHM,
+  PAYLOAD_ENCRYPTION_HEADER,
+  sealable,
+} from '../../../shared/client/sealed.ts';
+import { openText, payloadKey, sealText } from './sealed.ts';
 import { hmacSha256Hex, sha256Hex } from './sha256.ts';
 
 export interface Session {
@@ -18,6 +26,8 @@ export interface TransportResponse {
   status: number;
   /** Parsed JSON when the response was JSON, else the text. */
   body: unknown;
+  /** Response headers (any case), as wx.request's `header`. */
+  headers: Record<string, string>;
 }
 
 export interface Transport {
@@ -32,6 +42,8 @@ export interface Transport {
     req: { url: string; filePath: string; fields: Record<string, string> },
     onProgress?: (percent: number) => void,
   ): Promise<{ status: number; body: string }>;
+  /** Cryptographically secure random bytes (wx.getRandomValues): the IVs of sealed payloads. */
+  randomBytes(length: number): Promise<Uint8Array>;
 }
 
 /** An API error with the contract's code and message. */
@@ -86,12 +98,22 @@ const rfcQuery = (query: Record<string, string | number | undefined> = {}) =>
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
     .join('&');
 
+const headerOf = (headers: Record<string, string>, name: string) =>
+  Object.entries(headers).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+
 export class MiniClient {
+  #payloadKey?: { signingKey: string; key: Uint8Array };
+
   constructor(
     /** API origin, e.g. https://api.example.com (paths start with /v1). */
     readonly baseUrl: string,
     readonly transport: Transport,
     public session?: Session,
+    /**
+     * Seal request bodies and have responses sealed (`X-Payload-Encryption: aes-256-gcm`, api-v1.md), with
+     * a key derived from the session's signing key; sign-in and other sessionless calls stay plain.
+     */
+    public encryptPayloads = false,
   ) {}
 
   /** Exchanges a wx.login code for a session (locally `test:<name>`). */
@@ -107,8 +129,15 @@ export class MiniClient {
     opts: { query?: Record<string, string | number | undefined>; body?: unknown } = {},
   ): Promise<T> {
     const query = rfcQuery(opts.query);
-    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    let body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const headers: Record<string, string> = body === undefined ? {} : { 'Content-Type': 'application/json' };
+    const key = this.session && this.encryptPayloads && sealable(path) ? this.payloadKey() : undefined;
+    if (key) {
+      headers[PAYLOAD_ENCRYPTION_HEADER] = PAYLOAD_ALGORITHM;
+      if (body !== undefined)
+        body = JSON.stringify(sealText(key, body, await this.transport.randomBytes(IV_BYTES)));
+    }
+    // The signature covers the body as sent: sealed, when it is.
     if (this.session) Object.assign(headers, signedHeaders(this.session, { method, path, query, body }));
     const res = await this.transport.request({
       method,
@@ -116,14 +145,15 @@ export class MiniClient {
       headers,
       body,
     });
-    const failure = res.body as { errorType?: string; errorMessage?: string } | undefined;
+    const resBody = key ? opened(key, res) : res.body;
+    const failure = resBody as { errorType?: string; errorMessage?: string } | undefined;
     if (failure?.errorType && failure.errorMessage) {
       // A Lambda invocation error passed through as a success (serverless-offline does so on a timeout).
       throw new FacegateError(502, 'FUNCTION_FAILED', `The API function failed: ${failure.errorMessage}`);
     }
-    if (res.status >= 200 && res.status < 300) return res.body as T;
+    if (res.status >= 200 && res.status < 300) return resBody as T;
     const error = (
-      res.body as { error?: { code?: string; message?: string; details?: Record<string, unknown> } }
+      resBody as { error?: { code?: string; message?: string; details?: Record<string, unknown> } }
     )?.error;
     throw new FacegateError(
       res.status,
@@ -131,6 +161,13 @@ export class MiniClient {
       error?.message ?? `HTTP ${res.status}`,
       error?.details,
     );
+  }
+
+  private payloadKey(): Uint8Array {
+    const { signingKey } = this.session!;
+    if (this.#payloadKey?.signingKey !== signingKey)
+      this.#payloadKey = { signingKey, key: payloadKey(signingKey) };
+    return this.#payloadKey.key;
   }
 
   /**
@@ -171,4 +208,24 @@ export class MiniClient {
     }
     return { uploadId: ticket.uploadId, width: upload.width, height: upload.height };
   }
+}
+
+/**
+ * The body of the response to a sealed request, opened. What the API answers before it opened the
+ * request (401, 413, 400 BAD_PAYLOAD) is plain by design; a plain success is refused, not trusted.
+ */
+function opened(key: Uint8Array, res: TransportResponse): unknown {
+  if (!headerOf(res.headers, PAYLOAD_ENCRYPTION_HEADER)) {
+    if (res.status >= 200 && res.status < 300 && res.body !== undefined && res.body !== '')
+      throw new FacegateError(502, 'BAD_PAYLOAD', 'The API answered a sealed request in plain.');
+    return res.body;
+  }
+  const text = openText(key, typeof res.body === 'string' ? res.body : JSON.stringify(res.body));
+  if (text === undefined)
+    throw new FacegateError(
+      502,
+      'BAD_PAYLOAD',
+      "The API's sealed answer does not open with this session's key.",
+    );
+  return text ? JSON.parse(text) : undefined;
 }

@@ -1,6 +1,6 @@
 /**
- * The app's facegate client: lib/facegate.js (generated from core/*.ts) over wx.request and
- * wx.uploadFile, with the session kept in storage.
+ * The app's facegate client: lib/facegate.js (generated from core/*.ts) over wx.request,
+ * wx.uploadFile and wx.getRandomValues, with the session kept in storage.
  */
 import { FacegateError, MiniClient } from '../lib/facegate.js';
 import config from '../config.js';
@@ -16,10 +16,19 @@ const wxTransport = {
         header: headers,
         // A string is sent as is: the exact bytes that were signed.
         data: body,
-        success: (res) => resolve({ status: res.statusCode, body: res.data }),
+        success: (res) => resolve({ status: res.statusCode, body: res.data, headers: res.header || {} }),
         fail: (err) => reject(new Error(err.errMsg)),
       });
     });
+  },
+  randomBytes(length) {
+    return new Promise((resolve, reject) =>
+      wx.getRandomValues({
+        length,
+        success: (res) => resolve(new Uint8Array(res.randomValues)),
+        fail: (err) => reject(new Error(err.errMsg)),
+      }),
+    );
   },
   uploadFile({ url, filePath, fields }, onProgress) {
     return new Promise((resolve, reject) => {
@@ -36,10 +45,12 @@ const wxTransport = {
   },
 };
 
+// Payloads sealed with the session's key (X-Payload-Encryption) on top of TLS.
 export const client = new MiniClient(
   config.apiBaseUrl,
   wxTransport,
   wx.getStorageSync(SESSION_KEY) || undefined,
+  true,
 );
 
 export const isSignedIn = () =>

@@ -14,6 +14,7 @@ export const authenticate = (): MiddlewareObj<HttpEvent, HttpResponse> => ({
       rawBody: r.context.state.rawBody,
     });
     r.context.state.userId = session.userId;
+    r.context.state.sessionId = session.sessionId;
     r.context.state.log = r.context.state.log.child({ userId: session.userId });
   },
 });

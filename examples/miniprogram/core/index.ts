@@ -1,0 +1,3 @@
+/** What lib/facegate.js exports to the pages: the client and the consent flow. */
+export * from './client.ts';
+export * from './consent.ts';
