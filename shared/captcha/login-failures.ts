@@ -92,15 +92,18 @@ export async function recordSuccessfulLogin(ip: string, userId: string, now = Da
   );
 }
 
+/** Distinct users who signed in from the source of `ip` within LOGIN_USERS_WINDOW_SECONDS. */
+export async function recentUsers(ip: string, now = Date.now()): Promise<number> {
+  const since = now - LOGIN_USERS_WINDOW_SECONDS * 1000;
+  return viaDependency('redis', () => redis().zcount(usersKey(ip), `(${since}`, '+inf'));
+}
+
 /** Whether a login from `ip` must present a captcha token. */
 export async function captchaRequired(ip: string, now = Date.now()): Promise<boolean> {
   const since = now - LOGIN_FAILURE_WINDOW_SECONDS * 1000;
-  const usersSince = now - LOGIN_USERS_WINDOW_SECONDS * 1000;
-  const [failures, users] = await viaDependency('redis', () =>
-    Promise.all([
-      redis().zcount(key(ip), `(${since}`, '+inf'),
-      redis().zcount(usersKey(ip), `(${usersSince}`, '+inf'),
-    ]),
-  );
+  const [failures, users] = await Promise.all([
+    viaDependency('redis', () => redis().zcount(key(ip), `(${since}`, '+inf')),
+    recentUsers(ip, now),
+  ]);
   return failures >= failureThreshold(users);
 }
