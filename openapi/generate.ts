@@ -26,9 +26,9 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   return rest;
 };
 
-const errorResponse = (description: string, codes: string[]) => ({
+const errorResponse = (description: string, codes: string[], schema = 'Error') => ({
   description: `${description} Codes: ${codes.join(', ')}.`,
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${schema}` } } },
 });
 
 function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
@@ -79,9 +79,11 @@ export async function buildSpec() {
     for (const [status, codes] of Object.entries(doc.errors ?? {})) add(Number(status), ...codes);
     add(503, 'DEPENDENCY_UNAVAILABLE');
     for (const [status, codes] of Object.entries(errors)) {
-      responses[status] = errorResponse(doc.errorDescriptions?.[Number(status)] ?? 'Error.', [
-        ...new Set(codes),
-      ]);
+      responses[status] = errorResponse(
+        doc.errorDescriptions?.[Number(status)] ?? 'Error.',
+        [...new Set(codes)],
+        doc.errorSchemas?.[Number(status)],
+      );
     }
 
     for (const [status, description] of Object.entries(doc.alsoAnswers ?? {})) {
@@ -97,9 +99,9 @@ export async function buildSpec() {
       parameters: [
         ...parameters(meta.params, 'path'),
         ...parameters(meta.query, 'query'),
-        ...(meta.auth === 'user'
-          ? ['Timestamp', 'Nonce', 'Signature'].map((p) => ({ $ref: `#/components/parameters/${p}` }))
-          : []),
+        ...[...(meta.auth === 'user' ? ['Timestamp', 'Nonce', 'Signature'] : []), ...(doc.headers ?? [])].map(
+          (p) => ({ $ref: `#/components/parameters/${p}` }),
+        ),
       ],
       ...(meta.body
         ? {
@@ -158,6 +160,14 @@ export async function buildSpec() {
             'its percent-encoding canonicalised segment by segment (decoded, then RFC 3986 encoded: ' +
             '`/v1/persons/%70x` as `/v1/persons/px`), see shared/client/canonical.ts canonicalPath.',
           schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        },
+        PowSolution: {
+          name: 'X-Pow-Solution',
+          in: 'header',
+          required: false,
+          description:
+            'The solution of the proof-of-work challenge a 428 POW_REQUIRED carried: base64 of JSON {algorithm, challenge, number, salt, signature} (ALTCHA v1). Ignored when no proof of work is required.',
+          schema: { type: 'string', maxLength: 2048 },
         },
       },
       schemas: Object.fromEntries(

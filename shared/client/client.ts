@@ -3,6 +3,7 @@
  * `fetch` and Web Crypto exist (Node 20+, browsers); the mini-program passes its own transport.
  */
 import { parseQuery, stringToSign } from './canonical.ts';
+import { POW_HEADER, powChallengeOf, solvePow, type PowChallenge } from './pow-solver.ts';
 import { hmacSha256Hex, randomNonce, sha256Hex } from './webcrypto.ts';
 
 export interface Session {
@@ -27,6 +28,8 @@ export interface RequestOptions {
   /** Fixed values instead of "now" and a random nonce (tests and replays). */
   timestamp?: number;
   nonce?: string;
+  /** false: return a 428 POW_REQUIRED as is instead of solving it and retrying once (tests). */
+  solvePow?: boolean;
 }
 
 export interface SignInput {
@@ -64,6 +67,8 @@ export class FacegateClient {
     /** Origin of the API, e.g. `http://127.0.0.1:3000`; paths start with `/v1`. */
     readonly baseUrl: string,
     public session?: Session,
+    /** Solves a proof-of-work challenge into the X-Pow-Solution value; the console uses a Web Worker. */
+    readonly powSolver: (challenge: PowChallenge) => Promise<string> = solvePow,
   ) {}
 
   /** Signs in with a wx.login code (locally `test:<name>`). Throws with the API's error otherwise. */
@@ -85,7 +90,19 @@ export class FacegateClient {
     this.request('PATCH', path, { ...opts, body });
   delete = (path: string, opts?: RequestOptions) => this.request('DELETE', path, opts);
 
+  /**
+   * Sends a request. A 428 POW_REQUIRED (GET /v1/captcha, POST /v1/auth/session under friction) is
+   * solved and the request retried once with the solution, unless `opts.solvePow` is false.
+   */
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse> {
+    const res = await this.send(method, path, opts);
+    const challenge = opts.solvePow === false ? undefined : powChallengeOf(res.status, res.body);
+    if (!challenge) return res;
+    const solution = await this.powSolver(challenge);
+    return this.send(method, path, { ...opts, headers: { ...opts.headers, [POW_HEADER]: solution } });
+  }
+
+  private async send(method: string, path: string, opts: RequestOptions): Promise<ApiResponse> {
     const search = new URLSearchParams();
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) search.append(k, String(v));
     const rawQuery = search.toString();

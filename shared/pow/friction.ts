@@ -122,6 +122,7 @@ const powInvalid = (message: string) => new AppError(403, 'POW_INVALID', message
 /** The header's value: base64 of ALTCHA's JSON payload; anything else is not a solution. */
 function parsePayload(header: string): Payload | undefined {
   try {
+    if (header.length > 2048) return undefined;
     const p = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as Partial<Payload>;
     const ok =
       p.algorithm === 'SHA-256' &&
