@@ -1,9 +1,11 @@
 /**
  * Solves the API's proof-of-work challenges (428 POW_REQUIRED, ALTCHA's SHA-256 protocol): find the
  * number n ≤ maxnumber with SHA-256(salt + n) = challenge, and send it back, base64 JSON, in the
- * X-Pow-Solution header. Plain JavaScript with the hash passed in: Web Crypto in browsers, workers and
- * Node (the default), the pure-JS SHA-256 in the mini-program, which has neither Web Crypto nor btoa.
+ * X-Pow-Solution header. Plain JavaScript throughout (sha256-ascii.ts, a base64 of our own), so the same
+ * code runs in browsers and their workers, Node and the mini-program, which has neither Web Crypto nor btoa.
  */
+
+import { sha256WithPrefix } from './sha256-ascii.ts';
 
 export const POW_HEADER = 'X-Pow-Solution';
 
@@ -20,7 +22,8 @@ export interface PowChallenge {
 /** SHA-256 of a string as lowercase hex, synchronous or not. */
 export type Sha256Hex = (text: string) => string | Promise<string>;
 
-const webCryptoSha256Hex: Sha256Hex = async (text) => {
+/** Web Crypto's digest, one promise per hash: the bench compares it with the default. */
+export const webCryptoSha256Hex: Sha256Hex = async (text) => {
   const digest = new Uint8Array(
     await globalThis.crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)),
   );
@@ -29,23 +32,24 @@ const webCryptoSha256Hex: Sha256Hex = async (text) => {
   return hex;
 };
 
-/** A synchronous hash is given the event loop back this often, so a page or mini-program stays responsive. */
+/** The event loop gets a turn this often, so a page or mini-program stays responsive while solving. */
 const YIELD_EVERY = 5000;
 
-/** Finds the number; throws when the challenge has none (not one of ours, or tampered with). */
-export async function solvePowNumber(
-  challenge: PowChallenge,
-  sha256Hex: Sha256Hex = webCryptoSha256Hex,
-): Promise<number> {
+/**
+ * Finds the number; throws when the challenge has none (not one of ours, or tampered with). By default
+ * hashes with sha256-ascii.ts (the salt's whole blocks once); `sha256Hex` replaces it (bench).
+ */
+export async function solvePowNumber(challenge: PowChallenge, sha256Hex?: Sha256Hex): Promise<number> {
   if (challenge.algorithm !== 'SHA-256')
     throw new Error(`Unsupported proof-of-work algorithm ${challenge.algorithm}.`);
+  const withSalt = sha256WithPrefix(challenge.salt);
+  const hash: Sha256Hex = sha256Hex ? (n) => sha256Hex(challenge.salt + n) : withSalt;
   const max = challenge.maxnumber ?? 1_000_000;
   for (let n = 0; n <= max; n++) {
-    const hashed = sha256Hex(challenge.salt + n);
+    const hashed = hash(String(n));
     const hex = typeof hashed === 'string' ? hashed : await hashed;
     if (hex === challenge.challenge) return n;
-    if (typeof hashed === 'string' && n % YIELD_EVERY === YIELD_EVERY - 1)
-      await new Promise((resolve) => setTimeout(resolve, 0));
+    if (n % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setTimeout(resolve, 0));
   }
   throw new Error('The proof-of-work challenge has no solution.');
 }
