@@ -5,6 +5,7 @@
  * the server verifies with. Bundled into lib/facegate.js by build.ts.
  */
 import { parseQuery, stringToSign } from '../../../shared/client/canonical.ts';
+import { POW_HEADER, powChallengeOf, solvePow } from '../../../shared/client/pow-solver.ts';
 import { hmacSha256Hex, sha256Hex } from './sha256.ts';
 
 export interface Session {
@@ -94,28 +95,41 @@ export class MiniClient {
     public session?: Session,
   ) {}
 
-  /** Exchanges a wx.login code for a session (locally `test:<name>`). */
-  async login(code: string): Promise<Session> {
+  /**
+   * Exchanges a wx.login code for a session (locally `test:<name>`). Pass a function that calls
+   * wx.login: when the API asks for a proof of work it is solved here and the sign-in retried with a
+   * fresh code, since a code the API already showed to WeChat is spent.
+   */
+  async login(code: string | (() => Promise<string>)): Promise<Session> {
+    const nextCode = typeof code === 'string' ? async () => code : code;
     this.session = undefined;
-    this.session = await this.call<Session>('POST', '/v1/auth/session', { body: { code } });
+    this.session = await this.call<Session>('POST', '/v1/auth/session', {
+      body: { code: await nextCode() },
+      retryBody: async () => ({ code: await nextCode() }),
+    });
     return this.session;
   }
 
+  /**
+   * One API call. A 428 POW_REQUIRED is solved in JavaScript (shared/client/pow-solver.ts) and the
+   * call sent once more with the solution, and with `retryBody()` as its body when given.
+   */
   async call<T = unknown>(
     method: string,
     path: string,
-    opts: { query?: Record<string, string | number | undefined>; body?: unknown } = {},
+    opts: {
+      query?: Record<string, string | number | undefined>;
+      body?: unknown;
+      retryBody?: () => Promise<unknown>;
+    } = {},
   ): Promise<T> {
-    const query = rfcQuery(opts.query);
-    const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const headers: Record<string, string> = body === undefined ? {} : { 'Content-Type': 'application/json' };
-    if (this.session) Object.assign(headers, signedHeaders(this.session, { method, path, query, body }));
-    const res = await this.transport.request({
-      method,
-      url: `${this.baseUrl}${path}${query ? `?${query}` : ''}`,
-      headers,
-      body,
-    });
+    let res = await this.send(method, path, opts.query, opts.body);
+    const challenge = powChallengeOf(res.status, res.body);
+    if (challenge) {
+      const solution = await solvePow(challenge);
+      const body = opts.retryBody ? await opts.retryBody() : opts.body;
+      res = await this.send(method, path, opts.query, body, { [POW_HEADER]: solution });
+    }
     const failure = res.body as { errorType?: string; errorMessage?: string } | undefined;
     if (failure?.errorType && failure.errorMessage) {
       // A Lambda invocation error passed through as a success (serverless-offline does so on a timeout).
@@ -131,6 +145,25 @@ export class MiniClient {
       error?.message ?? `HTTP ${res.status}`,
       error?.details,
     );
+  }
+
+  private send(
+    method: string,
+    path: string,
+    queryParams: Record<string, string | number | undefined> | undefined,
+    json: unknown,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<TransportResponse> {
+    const query = rfcQuery(queryParams);
+    const body = json === undefined ? undefined : JSON.stringify(json);
+    const headers: Record<string, string> = body === undefined ? {} : { 'Content-Type': 'application/json' };
+    if (this.session) Object.assign(headers, signedHeaders(this.session, { method, path, query, body }));
+    return this.transport.request({
+      method,
+      url: `${this.baseUrl}${path}${query ? `?${query}` : ''}`,
+      headers: { ...headers, ...extraHeaders },
+      body,
+    });
   }
 
   /**
