@@ -71,7 +71,7 @@ const POW_ERROR_DESCRIPTIONS: Record<number, string> = {
   403: 'POW_INVALID: the X-Pow-Solution value is not a right solution of a challenge we issued for this endpoint.',
   409: 'POW_REPLAYED: the solution was already used (each challenge opens one request).',
   410: 'POW_EXPIRED: the challenge is older than 120 s; retry without the header for a new one.',
-  428: "POW_REQUIRED: the caller's recent failures or volume are high (per address, and per user once WeChat has named the user). Solve `details.challenge` and send the request again with the solution in X-Pow-Solution. `details.level` (1-5) grows with failures, each level four times the work of the one before, and falls back as they age (half-life 10 min).",
+  428: "POW_REQUIRED: the caller's recent failures or volume are high (per address, and per user once WeChat has named the user). Solve `details.challenge` and send the request again with the solution in X-Pow-Solution. `details.level` (1-4) grows with failures, each level four times the work of the one before, and falls back as they age (half-life 10 min).",
 };
 const powDoc = { errorSchemas: { 428: 'PowRequired' }, headers: ['PowSolution'] };
 
@@ -91,7 +91,7 @@ export const sharedSchemas = {
       message: z.string(),
       details: z.object({
         challenge: ref('PowChallenge'),
-        level: z.number().int().min(1).max(5),
+        level: z.number().int().min(1).max(4),
         header: z.literal('X-Pow-Solution'),
       }),
       requestId: z.string(),
