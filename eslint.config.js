@@ -2,7 +2,7 @@ import tseslint from 'typescript-eslint';
 
 /** Layering: only shared/store/ talks to AWS and Redis; only shared/face/ and shared/image/ touch pixels and models. */
 const STORAGE_SDKS = {
-  group: ['@aws-sdk/*', '@upstash/redis'],
+  group: ['@aws-sdk/*', '@upstash/redis', '**/store/redis.ts', '**/store/dynamo.ts', '**/store/s3.ts'],
   message: 'Only shared/store/ uses the AWS SDK and Redis: call a store (shared/store/*.ts) instead.',
 };
 const IMAGE_LIBRARIES = {

@@ -8,6 +8,11 @@ const body = z.object({
   captchaToken: z.string().min(1).max(128).optional(),
 });
 
-export const handler = api({ auth: 'none', body }, async ({ body, sourceIp }) => ({
-  body: await loginWithWeChat({ code: body.code, sourceIp, captchaToken: body.captchaToken }),
+export const handler = api({ auth: 'none', body }, async ({ body, sourceIp, headers }) => ({
+  body: await loginWithWeChat({
+    code: body.code,
+    sourceIp,
+    captchaToken: body.captchaToken,
+    powSolution: headers['x-pow-solution'],
+  }),
 }));

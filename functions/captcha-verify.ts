@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { verifyCaptcha } from '../shared/captcha/challenge.ts';
+import { answerCaptcha } from '../shared/captcha/guarded.ts';
 import { api } from '../shared/http/api.ts';
 
 const body = z.object({
@@ -7,6 +7,6 @@ const body = z.object({
   answer: z.string().min(1).max(32),
 });
 
-export const handler = api({ auth: 'none', body }, async ({ body }) => ({
-  body: { valid: true, captchaToken: await verifyCaptcha(body.captchaId, body.answer) },
+export const handler = api({ auth: 'none', body }, async ({ body, sourceIp }) => ({
+  body: { valid: true, captchaToken: await answerCaptcha({ ...body, sourceIp }) },
 }));

@@ -53,13 +53,13 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
 };
 
 /** An error response whose `code` is one of the catalogue codes this operation answers with this status. */
-const errorResponse = (description: string, codes: ErrorCode[]) => ({
+const errorResponse = (description: string, codes: ErrorCode[], schema = 'Error') => ({
   description: `${description} Codes: ${codes.join(', ')}.`,
   content: {
     'application/json': {
       schema: {
         allOf: [
-          { $ref: '#/components/schemas/Error' },
+          { $ref: `#/components/schemas/${schema}` },
           { properties: { error: { properties: { code: { enum: codes } } } } },
         ],
       },
@@ -117,7 +117,11 @@ export async function buildSpec() {
     for (const code of codes)
       byStatus.set(ERRORS[code].status, [...(byStatus.get(ERRORS[code].status) ?? []), code]);
     for (const [status, statusCodes] of [...byStatus].sort(([a], [b]) => a - b)) {
-      responses[String(status)] = errorResponse(doc.errorDescriptions?.[status] ?? 'Error.', statusCodes);
+      responses[String(status)] = errorResponse(
+        doc.errorDescriptions?.[status] ?? 'Error.',
+        statusCodes,
+        doc.errorSchemas?.[status],
+      );
     }
 
     for (const [status, description] of Object.entries(doc.alsoAnswers ?? {})) {
@@ -141,11 +145,10 @@ export async function buildSpec() {
       parameters: [
         ...parameters(meta.params, 'path'),
         ...parameters(meta.query, 'query'),
-        ...(signed
-          ? ['Timestamp', 'Nonce', 'Signature', 'PayloadEncryption'].map((p) => ({
-              $ref: `#/components/parameters/${p}`,
-            }))
-          : []),
+        ...[
+          ...(signed ? ['Timestamp', 'Nonce', 'Signature', 'PayloadEncryption'] : []),
+          ...(doc.headers ?? []),
+        ].map((p) => ({ $ref: `#/components/parameters/${p}` })),
       ],
       ...(meta.body
         ? {
@@ -208,6 +211,14 @@ export async function buildSpec() {
             'its percent-encoding canonicalised segment by segment (decoded, then RFC 3986 encoded: ' +
             '`/v1/persons/%70x` as `/v1/persons/px`), see shared/client/canonical.ts canonicalPath.',
           schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        },
+        PowSolution: {
+          name: 'X-Pow-Solution',
+          in: 'header',
+          required: false,
+          description:
+            'The solution of the proof-of-work challenge a 428 POW_REQUIRED carried: base64 of JSON {algorithm, challenge, number, salt, signature} (ALTCHA v1). Ignored when no proof of work is required.',
+          schema: { type: 'string', maxLength: 2048 },
         },
         PayloadEncryption: {
           name: PAYLOAD_ENCRYPTION_HEADER,

@@ -20,6 +20,10 @@ export interface OperationDoc {
   /** Codes this operation may answer besides the common ones; statuses come from the catalogue. */
   errors?: ErrorCode[];
   errorDescriptions?: Record<number, string>;
+  /** Error statuses whose body is a more specific schema than Error (a components.schemas name). */
+  errorSchemas?: Record<number, string>;
+  /** Request header parameters (components.parameters names) besides the signature headers. */
+  headers?: string[];
   /** Other statuses answered with the success body's shape rather than the error model (e.g. health's 503). */
   alsoAnswers?: Record<number, string>;
   security?: Record<string, string[]>[];
@@ -29,12 +33,57 @@ const ref = (name: string) => z.any().meta({ $ref: `#/components/schemas/${name}
 
 const matchLevel = z.enum(MATCH_LEVELS);
 
+/** `details.challenge` of a 428 POW_REQUIRED: an ALTCHA (v1, SHA-256) challenge. */
+const powChallenge = z
+  .object({
+    algorithm: z.literal('SHA-256'),
+    challenge: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .meta({ description: 'hex SHA-256(salt + number)' }),
+    maxnumber: z.number().int().meta({ description: 'the number is at most this' }),
+    salt: z.string().meta({ description: 'carries the signed parameters: expires (epoch s), level, scope' }),
+    signature: z
+      .string()
+      .meta({ description: 'hex HMAC-SHA256 of challenge, with a key derived from AUTH_SECRET' }),
+  })
+  .meta({
+    description:
+      'Find the integer n in [0, maxnumber] with hex SHA-256(salt + n) = challenge; send base64(JSON {algorithm, challenge, number: n, salt, signature}) in X-Pow-Solution. Expires 120 s after issue; single use.',
+  });
+
+/**
+ * Proof of work: the endpoints that may ask for it (GET /v1/captcha, POST /v1/auth/session) answer these
+ * besides their own errors. shared/pow/friction.ts decides.
+ */
+const POW_ERRORS: ErrorCode[] = ['POW_INVALID', 'POW_REPLAYED', 'POW_EXPIRED', 'POW_REQUIRED'];
+const POW_ERROR_DESCRIPTIONS: Record<number, string> = {
+  403: 'POW_INVALID: the X-Pow-Solution value is not a right solution of a challenge we issued for this endpoint.',
+  409: 'POW_REPLAYED: the solution was already used (each challenge opens one request).',
+  410: 'POW_EXPIRED: the challenge is older than 120 s; retry without the header for a new one.',
+  428: "POW_REQUIRED: the caller's recent failures or volume are high (per address, and per user once WeChat has named the user). Solve `details.challenge` and send the request again with the solution in X-Pow-Solution. `details.level` (1-4) grows with failures, each level four times the work of the one before, and falls back as they age (half-life 10 min).",
+};
+const powDoc = { errorSchemas: { 428: 'PowRequired' }, headers: ['PowSolution'] };
+
 export const sharedSchemas = {
   Error: z.object({
     error: z.object({
       code: ref('ErrorCode'),
       message: z.string(),
       details: z.record(z.string(), z.unknown()).optional(),
+      requestId: z.string(),
+    }),
+  }),
+  PowChallenge: powChallenge,
+  PowRequired: z.object({
+    error: z.object({
+      code: z.literal('POW_REQUIRED'),
+      message: z.string(),
+      details: z.object({
+        challenge: ref('PowChallenge'),
+        level: z.number().int().min(1).max(4),
+        header: z.literal('X-Pow-Solution'),
+      }),
       requestId: z.string(),
     }),
   }),
@@ -77,7 +126,7 @@ export const operations: Record<string, OperationDoc> = {
     tag: 'auth',
     summary: 'Exchanges a wx.login code for a session token and signing key.',
     description:
-      "WeChat's session_key stays on the server. After 5 failed logins from one address within 15 minutes, a captchaToken from POST /v1/captcha/verify is required.",
+      "WeChat's session_key stays on the server. After 5 failed logins from one address within 15 minutes (more when many users sign in from it), a captchaToken from POST /v1/captcha/verify is required; after further failures (wrong captcha answers) a proof of work comes first (428). A user signing in unusually often (about 30 times within minutes) is asked for a proof of work after WeChat has named them: that code is spent, so retry with a new wx.login code and the solution.",
     response: z.object({
       token: z.string(),
       signingKey: z.string(),
@@ -92,7 +141,10 @@ export const operations: Record<string, OperationDoc> = {
       'WECHAT_ERROR',
       'WECHAT_BUSY',
       'WECHAT_UNAVAILABLE',
+      ...POW_ERRORS,
     ],
+    errorDescriptions: POW_ERROR_DESCRIPTIONS,
+    ...powDoc,
   },
   me: {
     tag: 'auth',
@@ -419,6 +471,12 @@ function captchaOperations(): Record<string, OperationDoc> {
         image: z.string().meta({ description: 'data URI' }),
         expiresIn: z.number().int(),
       }),
+      errors: [...POW_ERRORS, 'RATE_LIMITED'],
+      errorDescriptions: {
+        ...POW_ERROR_DESCRIPTIONS,
+        429: 'RATE_LIMITED: at most CAPTCHA_PER_ADDRESS_PER_MINUTE (20) captchas per minute from one address (`details.scope` "address", an IPv6 client counted by its /64) or CAPTCHA_GLOBAL_PER_MINUTE (3000) in all ("global"); Retry-After says when the window ends. Requests answered 428 count too.',
+      },
+      ...powDoc,
     },
     captchaVerify: {
       tag,

@@ -65,6 +65,9 @@ const schema = faceSchema.extend({
   FACE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(30),
   DAILY_QUOTA_PER_USER: z.coerce.number().int().positive().default(5000),
   GLOBAL_DAILY_BUDGET: z.coerce.number().int().positive().default(1_000_000),
+  /** GET /v1/captcha: captchas per source address (IPv6 by /64) and in all, per minute (shared/limits). */
+  CAPTCHA_PER_ADDRESS_PER_MINUTE: z.coerce.number().int().positive().default(20),
+  CAPTCHA_GLOBAL_PER_MINUTE: z.coerce.number().int().positive().default(3000),
   /**
    * Face library (shared/library): enrolment gate (face box side in px, sharpness 0..1), faces per person,
    * the lead the best person needs over the runner-up to be named (similarity scale), warm gallery memory.

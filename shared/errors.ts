@@ -31,6 +31,10 @@ export const ERRORS = {
     meaning: 'Too many failed logins from this address: solve a captcha first.',
   },
   LOGIN_BLOCKED: { status: 403, meaning: 'WeChat flagged the account as high risk.' },
+  POW_INVALID: {
+    status: 403,
+    meaning: 'The X-Pow-Solution is not a right solution of a challenge issued for this endpoint.',
+  },
   NOT_FOUND: {
     status: 404,
     meaning: "No such resource for this caller (another user's ids are never found).",
@@ -47,8 +51,10 @@ export const ERRORS = {
   UPLOAD_NOT_VALIDATED: { status: 409, meaning: 'The upload is not validated yet; complete it first.' },
   SESSION_USED: { status: 409, meaning: 'The liveness session was already verified.' },
   LIVENESS_REPLAY: { status: 409, meaning: 'This exact image was already submitted for liveness.' },
+  POW_REPLAYED: { status: 409, meaning: 'This proof-of-work solution was already used.' },
   CAPTCHA_EXPIRED: { status: 410, meaning: 'The captcha expired or was already used.' },
   SESSION_EXPIRED: { status: 410, meaning: 'The liveness session expired.' },
+  POW_EXPIRED: { status: 410, meaning: 'The proof-of-work challenge is older than 120 s.' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: 'The request body or upload exceeds the size limit.' },
   IMAGE_TOO_LARGE: { status: 413, meaning: 'The image has more pixels than allowed.' },
   FRAME_TOO_LARGE: { status: 413, meaning: 'A liveness frame exceeds the per-frame size limit.' },
@@ -62,6 +68,10 @@ export const ERRORS = {
     meaning: 'No passed liveness session binds this request; `details.problem` says why.',
   },
   UPLOAD_REJECTED: { status: 422, meaning: 'The upload failed validation.' },
+  POW_REQUIRED: {
+    status: 428,
+    meaning: 'Solve `details.challenge` (proof of work) and retry with the solution in X-Pow-Solution.',
+  },
   RATE_LIMITED: { status: 429, meaning: 'Too many requests this minute; see Retry-After.' },
   QUOTA_EXCEEDED: { status: 429, meaning: "The daily quota (the caller's or the service's) is used up." },
   LOGIN_RATE_LIMITED: { status: 429, meaning: 'WeChat refused: too many login attempts.' },

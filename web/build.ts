@@ -25,7 +25,12 @@ export async function buildConsole(options: { outDir?: string; config?: ConsoleC
   await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
   const result = await esbuild.build({
-    entryPoints: { app: path.join(webDir, 'src', 'main.ts'), styles: path.join(webDir, 'src', 'styles.css') },
+    entryPoints: {
+      app: path.join(webDir, 'src', 'main.ts'),
+      // The proof-of-work solver's Web Worker (src/pow.ts finds it through a meta tag).
+      'pow-worker': path.join(webDir, 'src', 'pow-worker.ts'),
+      styles: path.join(webDir, 'src', 'styles.css'),
+    },
     outdir: outDir,
     entryNames: '[name]-[hash]',
     bundle: true,
@@ -43,6 +48,7 @@ export async function buildConsole(options: { outDir?: string; config?: ConsoleC
     );
   const html = (await readFile(path.join(webDir, 'src', 'index.html'), 'utf8'))
     .replace('%APP_JS%', outputOf('main.ts'))
+    .replace('%POW_WORKER_JS%', outputOf('pow-worker.ts'))
     .replace('%STYLES_CSS%', outputOf('styles.css'));
   await writeFile(path.join(outDir, 'index.html'), html);
   if (options.config)

@@ -3,6 +3,8 @@ import { AppError, isAppError } from '../errors.ts';
 import { signInStore } from '../store/sessions.ts';
 import { captchaRequired, recordFailedLogin, recordSuccessfulLogin } from '../captcha/login-failures.ts';
 import { consumeCaptchaToken } from '../captcha/token.ts';
+import { addressSubject, recordFriction, requireProofOfWork, userSubject } from '../pow/friction.ts';
+import { POW_WEIGHTS } from '../pow/schedule.ts';
 import { issueSession, userIdFor } from './tokens.ts';
 import { exchangeLoginCode } from './wechat.ts';
 
@@ -17,6 +19,8 @@ export interface LoginRequest {
   code: string;
   sourceIp: string;
   captchaToken?: string;
+  /** The X-Pow-Solution header (shared/pow/friction.ts). */
+  powSolution?: string;
 }
 
 const captchaNeeded = (message: string) =>
@@ -24,10 +28,20 @@ const captchaNeeded = (message: string) =>
 
 /**
  * Exchanges a wx.login code for our own session. After repeated invalid codes from one source, a
- * single-use captcha token is required first. WeChat's session_key is kept in the session record
- * (for later decryption of user data the mini-program sends) and never returned.
+ * single-use captcha token is required first, and after more a proof of work before that (its source's
+ * friction, shared/pow). A user signing in unusually often needs a proof of work too; that is known only
+ * once WeChat has named the user, so that 428 costs the client its code (it signs in again with a new
+ * wx.login code and the solution). WeChat's session_key is kept in the session record (for later
+ * decryption of user data the mini-program sends) and never returned.
  */
-export async function loginWithWeChat({ code, sourceIp, captchaToken }: LoginRequest): Promise<LoginResult> {
+export async function loginWithWeChat({
+  code,
+  sourceIp,
+  captchaToken,
+  powSolution,
+}: LoginRequest): Promise<LoginResult> {
+  const address = await addressSubject(sourceIp);
+  const proven = await requireProofOfWork({ scope: 'login', subjects: [address], solution: powSolution });
   const underCaptcha = await captchaRequired(sourceIp);
   if (underCaptcha) {
     if (!captchaToken)
@@ -39,10 +53,14 @@ export async function loginWithWeChat({ code, sourceIp, captchaToken }: LoginReq
   try {
     wechat = await exchangeLoginCode(code);
   } catch (e) {
-    if (isAppError(e) && e.code === 'INVALID_LOGIN_CODE') await recordFailedLogin(sourceIp);
+    if (isAppError(e) && e.code === 'INVALID_LOGIN_CODE')
+      await Promise.all([recordFailedLogin(sourceIp), recordFriction([address], POW_WEIGHTS.failure)]);
     throw e;
   }
   const userId = userIdFor(config().WECHAT_APP_ID, wechat.openid);
+  const user = userSubject(userId);
+  await requireProofOfWork({ scope: 'login', subjects: [user], solution: powSolution, proven });
+  await recordFriction([user], POW_WEIGHTS.login);
   // Raises this source's failed-login threshold: many users behind one NAT (login-failures.ts). Not a
   // sign-in that needed a captcha: a source over its threshold cannot raise it from there.
   if (!underCaptcha) await recordSuccessfulLogin(sourceIp, userId);

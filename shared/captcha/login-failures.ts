@@ -88,6 +88,13 @@ export async function recordSuccessfulLogin(ip: string, userId: string, now = Da
   return Number(await cacheStore.runScript(USERS_SCRIPT, [usersKey(ip)], [now, windowMs, userId]));
 }
 
+/** Distinct users who signed in from the source of `ip` within LOGIN_USERS_WINDOW_SECONDS. */
+export async function recentUsers(ip: string, now = Date.now()): Promise<number> {
+  const since = now - LOGIN_USERS_WINDOW_SECONDS * 1000;
+  const [users = 0] = await cacheStore.countAbove([usersKey(ip), since]);
+  return users;
+}
+
 /** Whether a login from `ip` must present a captcha token. */
 export async function captchaRequired(ip: string, now = Date.now()): Promise<boolean> {
   const since = now - LOGIN_FAILURE_WINDOW_SECONDS * 1000;

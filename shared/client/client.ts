@@ -6,6 +6,7 @@
 import { parseQuery, stringToSign } from './canonical.ts';
 import { PAYLOAD_ALGORITHM, PAYLOAD_ENCRYPTION_HEADER, sealable } from './sealed.ts';
 import { hmacSha256Hex, openPayload, payloadKey, randomNonce, sealPayload, sha256Hex } from './webcrypto.ts';
+import { POW_HEADER, powChallengeOf, solvePow, type PowChallenge } from './pow-solver.ts';
 
 export interface Session {
   token: string;
@@ -29,6 +30,8 @@ export interface RequestOptions {
   /** Fixed values instead of "now" and a random nonce (tests and replays). */
   timestamp?: number;
   nonce?: string;
+  /** false: return a 428 POW_REQUIRED as is instead of solving it and retrying once (tests). */
+  solvePow?: boolean;
 }
 
 export interface SignInput {
@@ -66,6 +69,8 @@ export interface ClientOptions {
    * Responses come back opened; a plain success answer to a sealed request is refused.
    */
   encryptPayloads?: boolean;
+  /** Solves a proof-of-work challenge into the X-Pow-Solution value (default: in this thread; the console uses a Web Worker). */
+  powSolver?: (challenge: PowChallenge) => Promise<string>;
 }
 
 /** A response to a sealed request that does not open, or came back plain where it must be sealed. */
@@ -78,6 +83,7 @@ const decoder = new TextDecoder();
 
 export class FacegateClient {
   encryptPayloads: boolean;
+  readonly powSolver: (challenge: PowChallenge) => Promise<string>;
   #payloadKey?: { signingKey: string; key: Promise<CryptoKey> };
 
   constructor(
@@ -87,6 +93,7 @@ export class FacegateClient {
     options: ClientOptions = {},
   ) {
     this.encryptPayloads = options.encryptPayloads ?? false;
+    this.powSolver = options.powSolver ?? solvePow;
   }
 
   /** Signs in with a wx.login code (locally `test:<name>`). Throws with the API's error otherwise. */
@@ -108,7 +115,19 @@ export class FacegateClient {
     this.request('PATCH', path, { ...opts, body });
   delete = (path: string, opts?: RequestOptions) => this.request('DELETE', path, opts);
 
+  /**
+   * Sends a request. A 428 POW_REQUIRED (GET /v1/captcha, POST /v1/auth/session under friction) is
+   * solved and the request retried once with the solution, unless `opts.solvePow` is false.
+   */
   async request(method: string, path: string, opts: RequestOptions = {}): Promise<ApiResponse> {
+    const res = await this.send(method, path, opts);
+    const challenge = opts.solvePow === false ? undefined : powChallengeOf(res.status, res.body);
+    if (!challenge) return res;
+    const solution = await this.powSolver(challenge);
+    return this.send(method, path, { ...opts, headers: { ...opts.headers, [POW_HEADER]: solution } });
+  }
+
+  private async send(method: string, path: string, opts: RequestOptions): Promise<ApiResponse> {
     const search = new URLSearchParams();
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) search.append(k, String(v));
     const rawQuery = search.toString();

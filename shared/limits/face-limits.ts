@@ -2,6 +2,7 @@ import { config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { cacheStore } from '../store/cache.ts';
 import { dailyUsageKey, faceRateKey, globalUsageKey } from '../store/keys.ts';
+import { WINDOW_KEY_TTL_SECONDS, minuteWindow, rateLimitHeaders, rateLimited } from './window.ts';
 
 /**
  * Per-user fixed-window rate limit (per minute) plus a per-user and a global daily quota, decided
@@ -11,7 +12,7 @@ import { dailyUsageKey, faceRateKey, globalUsageKey } from '../store/keys.ts';
  */
 const SCRIPT = `
 local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], 61) end
+if n == 1 then redis.call('EXPIRE', KEYS[1], ${WINDOW_KEY_TTL_SECONDS}) end
 if n > tonumber(ARGV[1]) then return {1, n, 0} end
 local used = tonumber(redis.call('GET', KEYS[2]) or '0')
 if used >= tonumber(ARGV[2]) then return {2, n, used} end
@@ -36,26 +37,15 @@ export interface LimitState {
 
 export async function consumeFaceRequest(userId: string, nowMs = Date.now()): Promise<LimitState> {
   const { FACE_RATE_LIMIT_PER_MINUTE: limit, DAILY_QUOTA_PER_USER, GLOBAL_DAILY_BUDGET } = config();
-  const window = Math.floor(nowMs / 60_000);
-  const resetAt = (window + 1) * 60;
+  const window = minuteWindow(nowMs);
   const day = utcDay(nowMs);
   const [verdict, count] = await cacheStore.runScript<[number, number, number]>(
     SCRIPT,
-    [faceRateKey(userId, window), dailyUsageKey(userId, day), globalUsageKey(day)],
+    [faceRateKey(userId, window.index), dailyUsageKey(userId, day), globalUsageKey(day)],
     [String(limit), String(DAILY_QUOTA_PER_USER), String(GLOBAL_DAILY_BUDGET)],
   );
-  const headers = {
-    'X-RateLimit-Limit': String(limit),
-    'X-RateLimit-Remaining': String(Math.max(0, limit - count)),
-    'X-RateLimit-Reset': String(resetAt),
-  };
-  if (verdict === 1) {
-    const retryAfter = String(Math.max(1, resetAt - Math.floor(nowMs / 1000)));
-    throw new AppError('RATE_LIMITED', `At most ${limit} face requests per minute.`, undefined, {
-      ...headers,
-      'Retry-After': retryAfter,
-    });
-  }
+  const headers = rateLimitHeaders(limit, count, window);
+  if (verdict === 1) throw rateLimited(`At most ${limit} face requests per minute.`, headers, window);
   if (verdict !== 0) {
     const scope = verdict === 2 ? 'your daily quota' : 'the service-wide daily budget';
     const untilMidnight = 86400 - (Math.floor(nowMs / 1000) % 86400);

@@ -20,6 +20,9 @@ export const cacheStore = {
 
   get: (key: string) => redisCall(() => redis().get<string>(key)),
 
+  /** Several values in one round trip (MGET), `null` where a key is absent. */
+  getMany: (keys: string[]) => redisCall(() => redis().mget<(string | null)[]>(...keys)),
+
   set: async (key: string, value: string, seconds: number) => {
     await redisCall(() => redis().set(key, value, { ex: seconds }));
   },

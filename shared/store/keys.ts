@@ -116,6 +116,14 @@ export const faceRateKey = (userId: string, minute: number) => `rl:face:${userId
 export const dailyUsageKey = (userId: string, day: string) => `quota:${userId}:${day}`;
 export const globalUsageKey = (day: string) => `quota:global:${day}`;
 
+/** Captcha issuance per source address and in all, per one-minute window. */
+export const captchaIssueKey = (source: string, minute: number) => `rl:captcha:${source}:${minute}`;
+export const captchaGlobalIssueKey = (minute: number) => `rl:captcha:global:${minute}`;
+
+/** Proof of work: a subject's (address or user) decaying friction score, and a spent challenge. */
+export const powScoreKey = (subject: string) => `pow:score:${subject}`;
+export const powUsedKey = (challenge: string) => `pow:used:${challenge}`;
+
 /** A captcha challenge, and a solved captcha's single-use token (by its SHA-256). */
 export const captchaKey = (captchaId: string) => `captcha:${captchaId}`;
 export const captchaTokenKey = (tokenSha256: string) => `captcha-token:${tokenSha256}`;

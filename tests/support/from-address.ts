@@ -1,22 +1,35 @@
 import http from 'node:http';
 
+export interface FromResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: any;
+}
+
 /**
- * POSTs JSON from a chosen loopback source address (any of 127.0.0.0/8 works on Linux), so a test of
- * per-address behaviour (failed-login counting) neither sees nor disturbs other tests' 127.0.0.1.
+ * Sends a request from a chosen loopback source address (any of 127.0.0.0/8 works on Linux), so a test
+ * of per-address behaviour (failed-login counting, proof-of-work friction, captcha issuance limits)
+ * neither sees nor disturbs other tests' 127.0.0.1.
  */
-export function postJsonFrom(
+export function requestFrom(
   localAddress: string,
+  method: string,
   url: string,
-  body: unknown,
-): Promise<{ status: number; body: any }> {
+  opts: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<FromResponse> {
   return new Promise((resolve, reject) => {
-    const payload = JSON.stringify(body);
+    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const req = http.request(
       url,
       {
-        method: 'POST',
+        method,
         localAddress,
-        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) },
+        headers: {
+          ...(payload === undefined
+            ? {}
+            : { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) }),
+          ...opts.headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -24,6 +37,7 @@ export function postJsonFrom(
         res.on('end', () =>
           resolve({
             status: res.statusCode ?? 0,
+            headers: res.headers,
             body: JSON.parse(Buffer.concat(chunks).toString() || 'null'),
           }),
         );
@@ -33,6 +47,10 @@ export function postJsonFrom(
     req.end(payload);
   });
 }
+
+/** POSTs JSON from a chosen loopback address (see requestFrom). */
+export const postJsonFrom = (localAddress: string, url: string, body: unknown) =>
+  requestFrom(localAddress, 'POST', url, { body });
 
 /** A loopback address unlikely to be used by another test file in the same run. */
 export const randomLoopback = () =>

@@ -1,5 +1,6 @@
 import { FacegateClient, SealedResponseError, type Session } from '../../shared/client/client.ts';
 import { ApiError, ok } from './errors.ts';
+import { solveInWorker } from './pow.ts';
 
 /**
  * The console's view of the API: the shared signing client plus readable errors. A session that the
@@ -52,9 +53,13 @@ export const unreachable = (baseUrl: string, error: Error) =>
     `Cannot reach the API at ${baseUrl} (${error.message}). Is it running, and does it allow this origin (CORS)?`,
   );
 
-/** POST /v1/auth/session with a wx.login code (locally `test:<name>`); sign-in itself is never sealed. */
+/**
+ * POST /v1/auth/session with a wx.login code (locally `test:<name>`); sign-in itself is never sealed. The
+ * client solves any proof of work the API asks for (428, here and on GET /v1/captcha) in a Web Worker and
+ * retries once.
+ */
 export async function signIn(baseUrl: string, code: string, encryptPayloads: boolean): Promise<Api> {
-  const client = new FacegateClient(baseUrl, undefined, { encryptPayloads });
+  const client = new FacegateClient(baseUrl, undefined, { encryptPayloads, powSolver: solveInWorker });
   const res = await client.request('POST', '/v1/auth/session', { body: { code } }).catch((error: Error) => {
     throw unreachable(baseUrl, error);
   });

@@ -1,5 +1,6 @@
 import { FacegateClient, type Session } from '../../shared/client/client.ts';
 import { Api, signIn } from './api.ts';
+import { solveInWorker } from './pow.ts';
 import { h, show } from './dom.ts';
 import { action, errorView } from './errors.ts';
 import { camerasView } from './views/cameras.ts';
@@ -50,7 +51,12 @@ function storedApi(baseUrl: string): Api | undefined {
     const stored = JSON.parse(localStorage.getItem(SESSION_KEY) ?? 'null') as StoredSession | null;
     if (stored?.baseUrl !== baseUrl || Date.parse(stored.session.expiresAt) < Date.now() + 60_000)
       return undefined;
-    return new Api(new FacegateClient(baseUrl, stored.session, { encryptPayloads: sealedChoice() }));
+    return new Api(
+      new FacegateClient(baseUrl, stored.session, {
+        encryptPayloads: sealedChoice(),
+        powSolver: solveInWorker,
+      }),
+    );
   } catch {
     return undefined;
   }

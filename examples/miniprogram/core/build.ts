@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
 /**
- * Bundles the mini-program's client (core/*.ts, shared/client/canonical.ts and sealed.ts, and the parts
+ * Bundles the mini-program's client (core/*.ts, shared/client/canonical.ts, sealed.ts and the proof-of-work solver, and the parts
  * of @noble/ciphers and @noble/hashes it uses) into lib/facegate.js, the one file the mini-program
  * imports; WeChat runs JavaScript only and installs no npm packages at run time. The bundle is committed so the
  * sample opens in WeChat DevTools as is; core/client.stack.test.ts fails when it is stale.

@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { recordFriction, userSubject } from '../../../shared/pow/friction.ts';
 import { CONSENT, facesDir } from '../../../tests/support/fixtures.ts';
 import { urls } from '../../../tests/support/stack.ts';
 import { warmUp } from '../../../tests/web/warm-up.ts';
@@ -224,6 +225,20 @@ describe('mini-program client', () => {
 });
 
 describe('lib/facegate.js (what the mini-program loads)', () => {
+  it('solves a proof of work the sign-in asks for and retries with a fresh wx.login code', async () => {
+    const code = `test:mini-pow-${randomUUID().slice(0, 8)}`;
+    const first = await new MiniClient(origin, fetchTransport).login(code);
+    // A user signing in unusually often (arranged in the stack's Redis, just over level 1).
+    await recordFriction([userSubject(first.userId)], 7);
+    let codesAsked = 0;
+    const session = await new MiniClient(origin, fetchTransport).login(async () => {
+      codesAsked++;
+      return code;
+    });
+    assert.equal(session.userId, first.userId);
+    assert.equal(codesAsked, 2, 'one code for the refused attempt, a fresh one for the retry');
+  });
+
   it('is the current build of core/*.ts', async () => {
     assert.equal(
       await readFile(bundlePath, 'utf8'),

@@ -13,6 +13,7 @@ import {
   sealable,
 } from '../../../shared/client/sealed.ts';
 import { openText, payloadKey, sealText } from './sealed.ts';
+import { POW_HEADER, powChallengeOf, solvePow } from '../../../shared/client/pow-solver.ts';
 import { hmacSha256Hex, sha256Hex } from './sha256.ts';
 
 export interface Session {
@@ -116,36 +117,42 @@ export class MiniClient {
     public encryptPayloads = false,
   ) {}
 
-  /** Exchanges a wx.login code for a session (locally `test:<name>`). */
-  async login(code: string): Promise<Session> {
+  /**
+   * Exchanges a wx.login code for a session (locally `test:<name>`). Pass a function that calls
+   * wx.login: when the API asks for a proof of work it is solved here and the sign-in retried with a
+   * fresh code, since a code the API already showed to WeChat is spent.
+   */
+  async login(code: string | (() => Promise<string>)): Promise<Session> {
+    const nextCode = typeof code === 'string' ? async () => code : code;
     this.session = undefined;
-    this.session = await this.call<Session>('POST', '/v1/auth/session', { body: { code } });
+    this.session = await this.call<Session>('POST', '/v1/auth/session', {
+      body: { code: await nextCode() },
+      retryBody: async () => ({ code: await nextCode() }),
+    });
     return this.session;
   }
 
+  /**
+   * One API call. A 428 POW_REQUIRED is solved in JavaScript (shared/client/pow-solver.ts) and the
+   * call sent once more with the solution, and with `retryBody()` as its body when given.
+   */
   async call<T = unknown>(
     method: string,
     path: string,
-    opts: { query?: Record<string, string | number | undefined>; body?: unknown } = {},
+    opts: {
+      query?: Record<string, string | number | undefined>;
+      body?: unknown;
+      retryBody?: () => Promise<unknown>;
+    } = {},
   ): Promise<T> {
-    const query = rfcQuery(opts.query);
-    let body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-    const headers: Record<string, string> = body === undefined ? {} : { 'Content-Type': 'application/json' };
-    const key = this.session && this.encryptPayloads && sealable(path) ? this.payloadKey() : undefined;
-    if (key) {
-      headers[PAYLOAD_ENCRYPTION_HEADER] = PAYLOAD_ALGORITHM;
-      if (body !== undefined)
-        body = JSON.stringify(sealText(key, body, await this.transport.randomBytes(IV_BYTES)));
+    let res = await this.send(method, path, opts.query, opts.body);
+    const challenge = powChallengeOf(res.status, res.body);
+    if (challenge) {
+      const solution = await solvePow(challenge);
+      const body = opts.retryBody ? await opts.retryBody() : opts.body;
+      res = await this.send(method, path, opts.query, body, { [POW_HEADER]: solution });
     }
-    // The signature covers the body as sent: sealed, when it is.
-    if (this.session) Object.assign(headers, signedHeaders(this.session, { method, path, query, body }));
-    const res = await this.transport.request({
-      method,
-      url: `${this.baseUrl}${path}${query ? `?${query}` : ''}`,
-      headers,
-      body,
-    });
-    const resBody = key ? opened(key, res) : res.body;
+    const resBody = res.body;
     const failure = resBody as { errorType?: string; errorMessage?: string } | undefined;
     if (failure?.errorType && failure.errorMessage) {
       // A Lambda invocation error passed through as a success (serverless-offline does so on a timeout).
@@ -161,6 +168,34 @@ export class MiniClient {
       error?.message ?? `HTTP ${res.status}`,
       error?.details,
     );
+  }
+
+  /** One signed request; its body sealed, and the answer's opened, when payloads are encrypted. */
+  private async send(
+    method: string,
+    path: string,
+    queryParams: Record<string, string | number | undefined> | undefined,
+    json: unknown,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<TransportResponse> {
+    const query = rfcQuery(queryParams);
+    let body = json === undefined ? undefined : JSON.stringify(json);
+    const headers: Record<string, string> = body === undefined ? {} : { 'Content-Type': 'application/json' };
+    const key = this.session && this.encryptPayloads && sealable(path) ? this.payloadKey() : undefined;
+    if (key) {
+      headers[PAYLOAD_ENCRYPTION_HEADER] = PAYLOAD_ALGORITHM;
+      if (body !== undefined)
+        body = JSON.stringify(sealText(key, body, await this.transport.randomBytes(IV_BYTES)));
+    }
+    // The signature covers the body as sent: sealed, when it is.
+    if (this.session) Object.assign(headers, signedHeaders(this.session, { method, path, query, body }));
+    const res = await this.transport.request({
+      method,
+      url: `${this.baseUrl}${path}${query ? `?${query}` : ''}`,
+      headers: { ...headers, ...extraHeaders },
+      body,
+    });
+    return key ? { ...res, body: opened(key, res) } : res;
   }
 
   private payloadKey(): Uint8Array {

@@ -62,7 +62,8 @@ const wxLogin = () =>
   );
 
 export async function signIn() {
-  const session = await client.login(config.devLoginCode || (await wxLogin()));
+  // A function, not a code: a sign-in asked for a proof of work retries with a fresh wx.login code.
+  const session = await client.login(config.devLoginCode || wxLogin);
   wx.setStorageSync(SESSION_KEY, session);
   return session;
 }
