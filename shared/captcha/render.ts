@@ -34,10 +34,11 @@ export type CaptchaFormat = 'png' | 'svg';
 
 /**
  * Letters that are drawn in lower case half of the time: each becomes two unrelated shapes a solver must
- * learn (and per font), while a person reads either as the letter. Only forms that stay distinct from the
- * rest of the alphabet: no c/x/w (just smaller capitals), no f/t (look alike once rotated), no p (a 9).
+ * learn (per font), while a person reads either as the letter. Only forms that nothing else in the
+ * alphabet resembles once crossed by a stroke: no n/h (read as each other), no e (a crossed C), no f/t,
+ * no p (a 9), no c/w/x (just smaller capitals). A reading check with more forms: docs/captcha-examples/.
  */
-const LOWER_CASE_FORMS = 'aehmnr';
+const LOWER_CASE_FORMS = 'amr';
 
 const DECOY_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabdeksuy0123456789';
 
@@ -97,7 +98,7 @@ const TUNING = {
   rotate: [-15, 15],
   skew: [-8, 8],
   /** Distance between neighbouring glyphs' ink (pixels; negative: they overlap). */
-  gap: [-3, 0],
+  gap: [-2, 1],
   /** Share of the width the text spans. */
   span: [0.78, 0.9],
   baselineJitter: [-4, 4],
