@@ -8,12 +8,13 @@
  * on our generator's output for a fixed number of minutes per training-set size, read on fresh captchas.
  *
  *   npm run bench:captcha [-- --test 200 --train 600 --only facegate --examples]
- *   npm run bench:captcha [-- --learned-sizes 2000,10000,30000 --learned-minutes 4 --learned-test 1000]
- *   npm run bench:captcha [-- --learned-steps 800 --learned-minutes 15]   (same compute whatever the load)
+ *   npm run bench:captcha [-- --learned-sizes 2000,5000,10000 --learned-steps 600 --learned-minutes 10]
+ *   npm run bench:captcha [-- --learned-steps 0 --learned-minutes 4]   (a wall-clock budget instead)
  *   npm run bench:captcha -- --learned-only   (skips tesseract and the template matcher)
  *   npm run bench:captcha -- --skip-learned   (no PyTorch needed)
  *
- * `--examples` also writes a few captchas to docs/captcha-examples/ for people to look at.
+ * `--examples` also writes a few captchas to docs/captcha-examples/ and a panel of twelve to
+ * docs/captcha-samples.png for people to look at (answers printed, in reading order).
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -49,10 +50,10 @@ const { values: args } = parseArgs({
     examples: { type: 'boolean', default: false },
     /** Only the generators whose name contains this, e.g. `--only facegate`. */
     only: { type: 'string', default: '' },
-    'learned-sizes': { type: 'string', default: '2000,10000,30000' },
-    'learned-minutes': { type: 'string', default: '4' },
+    'learned-sizes': { type: 'string', default: '2000,5000,10000' },
+    'learned-minutes': { type: 'string', default: '10' },
     /** A budget in optimiser steps (capped by the minutes): the same compute on a busy machine. */
-    'learned-steps': { type: 'string', default: '0' },
+    'learned-steps': { type: 'string', default: '600' },
     'learned-test': { type: 'string', default: '1000' },
     'learned-only': { type: 'boolean', default: false },
     'skip-learned': { type: 'boolean', default: false },
@@ -528,19 +529,33 @@ async function learnedAttack() {
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 async function main() {
-  if (args.examples) {
-    const dir = 'docs/captcha-examples';
-    mkdirSync(dir, { recursive: true });
-    for (let i = 1; i <= 6; i++) {
-      const text = randomCaptchaText();
-      writeFileSync(join(dir, `example-${i}-${text}.png`), await renderCaptcha(text, 'png'));
-    }
-    console.log(`wrote 6 examples to ${dir}/`);
-  }
+  if (args.examples) await writeExamples();
 
   mkdirSync('bench/results', { recursive: true });
   if (!args['learned-only']) await classicAttacks();
   if (!args['skip-learned']) await learnedAttacks();
+}
+
+async function writeExamples() {
+  const dir = 'docs/captcha-examples';
+  mkdirSync(dir, { recursive: true });
+  const texts = Array.from({ length: 12 }, randomCaptchaText);
+  const images = await Promise.all(texts.map((text) => renderCaptcha(text, 'png')));
+  for (let i = 0; i < 6; i++) writeFileSync(join(dir, `example-${i + 1}-${texts[i]}.png`), images[i]!);
+  const [cell, columns] = [{ width: CAPTCHA_WIDTH + 10, height: CAPTCHA_HEIGHT + 10 }, 2];
+  await sharp({
+    create: { width: cell.width * columns, height: cell.height * 6, channels: 3, background: '#ffffff' },
+  })
+    .composite(
+      images.map((input, i) => ({
+        input,
+        left: (i % columns) * cell.width + 5,
+        top: Math.floor(i / columns) * cell.height + 5,
+      })),
+    )
+    .png()
+    .toFile('docs/captcha-samples.png');
+  console.log(`wrote 6 examples to ${dir}/ and docs/captcha-samples.png: ${texts.join(' ')}`);
 }
 
 async function classicAttacks() {
