@@ -8,7 +8,7 @@
  * on our generator's output for a fixed number of minutes per training-set size, read on fresh captchas.
  *
  *   npm run bench:captcha [-- --test 200 --train 600 --only facegate --examples]
- *   npm run bench:captcha [-- --learned-sizes 2000,5000,10000 --learned-steps 600 --learned-minutes 10]
+ *   npm run bench:captcha [-- --learned-sizes 2000,5000,10000 --learned-steps 600 --learned-minutes 30]
  *   npm run bench:captcha [-- --learned-steps 0 --learned-minutes 4]   (a wall-clock budget instead)
  *   npm run bench:captcha -- --learned-only   (skips tesseract and the template matcher)
  *   npm run bench:captcha -- --skip-learned   (no PyTorch needed)
@@ -51,7 +51,7 @@ const { values: args } = parseArgs({
     /** Only the generators whose name contains this, e.g. `--only facegate`. */
     only: { type: 'string', default: '' },
     'learned-sizes': { type: 'string', default: '2000,5000,10000' },
-    'learned-minutes': { type: 'string', default: '10' },
+    'learned-minutes': { type: 'string', default: '30' },
     /** A budget in optimiser steps (capped by the minutes): the same compute on a busy machine. */
     'learned-steps': { type: 'string', default: '600' },
     'learned-test': { type: 'string', default: '1000' },
