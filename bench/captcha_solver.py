@@ -123,10 +123,11 @@ def train(size, args, train_set, test_set):
         optimiser.step()
         steps += 1
         seen += len(batch)
+    minutes = (time.monotonic() - started) / 60
     solved, char_accuracy = evaluate(model, *test_set, args.alphabet)
     return {
         "trainSize": size,
-        "minutes": round((time.monotonic() - started) / 60, 1),
+        "minutes": round(minutes, 1),
         "steps": steps,
         "epochs": round(seen / size, 1),
         "finalLoss": round(loss.item(), 3),
