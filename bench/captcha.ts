@@ -4,14 +4,32 @@
  * same attacks run on two controls, plain text and svg-captcha's own output (rasterised), to show that
  * they are competent and that the low rates come from the image. (format=svg carries the same raster.)
  *
- *   npm run bench:captcha [-- --test 200 --train 600 --only facegate --examples]
+ * Then the solver that matters: a CNN + BiGRU + CTC network (bench/captcha_solver.py, PyTorch) trained
+ * on our generator's output for a fixed number of minutes per training-set size, read on fresh captchas.
  *
- * `--examples` also writes a few captchas to docs/captcha-examples/ for people to look at.
+ *   npm run bench:captcha [-- --test 200 --train 600 --only facegate --examples]
+ *   npm run bench:captcha [-- --learned-sizes 2000,5000,10000 --learned-steps 600 --learned-minutes 30]
+ *   npm run bench:captcha [-- --learned-steps 0 --learned-minutes 4]   (a wall-clock budget instead)
+ *   npm run bench:captcha -- --learned-only   (skips tesseract and the template matcher)
+ *   npm run bench:captcha -- --skip-learned   (no PyTorch needed)
+ *
+ * `--examples` also writes a few captchas to docs/captcha-examples/ and a panel of twelve to
+ * docs/captcha-samples.png for people to look at (answers printed, in reading order).
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs, promisify } from 'node:util';
 import sharp from 'sharp';
 import svgCaptcha from 'svg-captcha';
@@ -32,6 +50,13 @@ const { values: args } = parseArgs({
     examples: { type: 'boolean', default: false },
     /** Only the generators whose name contains this, e.g. `--only facegate`. */
     only: { type: 'string', default: '' },
+    'learned-sizes': { type: 'string', default: '2000,5000,10000' },
+    'learned-minutes': { type: 'string', default: '30' },
+    /** A budget in optimiser steps (capped by the minutes): the same compute on a busy machine. */
+    'learned-steps': { type: 'string', default: '600' },
+    'learned-test': { type: 'string', default: '1000' },
+    'learned-only': { type: 'boolean', default: false },
+    'skip-learned': { type: 'boolean', default: false },
   },
 });
 const TEST = Number(args.test);
@@ -379,19 +404,161 @@ async function tesseractAttack(test: Sample[]) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The learned solver: samples rendered here, the network trained and evaluated by captcha_solver.py.
+
+/** What the network sees: the captcha downscaled by two, RGB (colour is the attacker's to use or drop). */
+const NET_SIZE = { width: 160, height: 48 } as const;
+
+/**
+ * Samples are cached per generator version (a hash of its source), so that reruns with other sizes or
+ * budgets reuse them; `bench/.cache/` is gitignored and holds no weights.
+ */
+function sampleCacheDir(): string {
+  const source = ['render.ts', 'glyph-fonts.ts'].map((f) => readFileSync(join('shared/captcha', f)));
+  const version = createHash('sha256')
+    .update(Buffer.concat([...source, Buffer.from(JSON.stringify(NET_SIZE))]))
+    .digest('hex')
+    .slice(0, 12);
+  return join('bench/.cache/captcha-learned', version);
+}
+
+/** Tops up `<split>.u8` / `<split>.txt` in `dir` to `n` fresh labelled samples. */
+async function topUpSamples(dir: string, split: string, n: number): Promise<void> {
+  const labels = join(dir, `${split}.txt`);
+  const have = existsSync(labels) ? readFileSync(labels, 'utf8').split('\n').filter(Boolean).length : 0;
+  if (have < n) console.error(`rendering ${n - have} ${split} captchas into ${dir}`);
+  for (let i = have; i < n; i++) {
+    const text = randomCaptchaText();
+    const png = await renderCaptcha(text, 'png');
+    const pixels = await sharp(png).resize(NET_SIZE.width, NET_SIZE.height, { fit: 'fill' }).raw().toBuffer();
+    appendFileSync(join(dir, `${split}.u8`), pixels);
+    appendFileSync(labels, `${text}\n`);
+  }
+}
+
+/** Render time per captcha (PNG, as the API serves it), p50 and p95 over `n` renders. */
+async function renderTiming(n = 200) {
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await renderCaptcha(randomCaptchaText(), 'png');
+    ms.push(performance.now() - started);
+  }
+  ms.sort((a, b) => a - b);
+  return { p50: ms[Math.floor(n * 0.5)]!, p95: ms[Math.floor(n * 0.95)]! };
+}
+
+/** Debian's interpreter, where python3-torch installs (a pyenv or venv python3 first on PATH would not see it). */
+const PYTHON = '/usr/bin/python3';
+
+/**
+ * The solver needs PyTorch: Debian's python3-torch, installed on first use (benchmark only), with
+ * OpenBLAS (Debian's torch calls the system BLAS; the reference one makes the GRU ten times slower).
+ */
+async function ensureTorch(): Promise<void> {
+  const openblas = '/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3';
+  if (
+    existsSync(openblas) &&
+    (await run(PYTHON, ['-c', 'import torch']).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return;
+  console.error(
+    'installing python3-torch and OpenBLAS with apt-get (benchmark only, not a service dependency)',
+  );
+  const code = await new Promise<number | null>((resolve) =>
+    spawn('apt-get', ['install', '-y', '--no-install-recommends', 'python3-torch', 'libopenblas0-pthread'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    })
+      .on('error', () => resolve(-1))
+      .on('close', resolve),
+  );
+  if (code !== 0) {
+    throw new Error(
+      'apt-get install python3-torch libopenblas0-pthread failed (root needed), or use --skip-learned',
+    );
+  }
+}
+
+interface LearnedRow {
+  trainSize: number;
+  minutes: number;
+  steps: number;
+  epochs: number;
+  solved: number;
+  charAccuracy: number;
+}
+
+async function learnedAttack() {
+  const sizes = args['learned-sizes'].split(',').map(Number);
+  const test = Number(args['learned-test']);
+  await ensureTorch();
+  const dir = sampleCacheDir();
+  mkdirSync(dir, { recursive: true });
+  await topUpSamples(dir, 'test', test);
+  await topUpSamples(dir, 'train', Math.max(...sizes));
+  const solver = spawn(
+    PYTHON,
+    [
+      'bench/captcha_solver.py',
+      ...['--data', dir, '--sizes', sizes.join(','), '--minutes', args['learned-minutes']],
+      ...['--steps', args['learned-steps']],
+      ...['--alphabet', CAPTCHA_ALPHABET, '--height', `${NET_SIZE.height}`, '--width', `${NET_SIZE.width}`],
+    ],
+    // One thread: the machine is shared, and one training runs at a time.
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1' },
+    },
+  );
+  const rows: LearnedRow[] = [];
+  for await (const line of createInterface({ input: solver.stdout })) {
+    const row = JSON.parse(line) as LearnedRow;
+    console.error(`learned solver, ${row.trainSize} samples: ${pct(row.solved)} solved`);
+    rows.push(row);
+  }
+  const code = await new Promise((resolve) => solver.on('close', resolve));
+  if (code !== 0) throw new Error(`captcha_solver.py exited with ${code}`);
+  return { samples: dir, test, rows };
+}
+
 const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
 
 async function main() {
-  if (args.examples) {
-    const dir = 'docs/captcha-examples';
-    mkdirSync(dir, { recursive: true });
-    for (let i = 1; i <= 6; i++) {
-      const text = randomCaptchaText();
-      writeFileSync(join(dir, `example-${i}-${text}.png`), await renderCaptcha(text, 'png'));
-    }
-    console.log(`wrote 6 examples to ${dir}/`);
-  }
+  if (args.examples) await writeExamples();
 
+  mkdirSync('bench/results', { recursive: true });
+  if (!args['learned-only']) await classicAttacks();
+  if (!args['skip-learned']) await learnedAttacks();
+}
+
+async function writeExamples() {
+  const dir = 'docs/captcha-examples';
+  mkdirSync(dir, { recursive: true });
+  const texts = Array.from({ length: 12 }, randomCaptchaText);
+  const images = await Promise.all(texts.map((text) => renderCaptcha(text, 'png')));
+  for (let i = 0; i < 6; i++) writeFileSync(join(dir, `example-${i + 1}-${texts[i]}.png`), images[i]!);
+  const [cell, columns] = [{ width: CAPTCHA_WIDTH + 10, height: CAPTCHA_HEIGHT + 10 }, 2];
+  await sharp({
+    create: { width: cell.width * columns, height: cell.height * 6, channels: 3, background: '#ffffff' },
+  })
+    .composite(
+      images.map((input, i) => ({
+        input,
+        left: (i % columns) * cell.width + 5,
+        top: Math.floor(i / columns) * cell.height + 5,
+      })),
+    )
+    .png()
+    .toFile('docs/captcha-samples.png');
+  console.log(`wrote 6 examples to ${dir}/ and docs/captcha-samples.png: ${texts.join(' ')}`);
+}
+
+async function classicAttacks() {
   const rows = [];
   for (const gen of generators.filter((g) => g.name.includes(args.only))) {
     const started = Date.now();
@@ -415,12 +582,45 @@ async function main() {
       'render ms': r.renderMs.toFixed(1),
     })),
   );
-  mkdirSync('bench/results', { recursive: true });
   writeFileSync(
     'bench/results/captcha.json',
     JSON.stringify({ date: new Date().toISOString(), alphabet: CAPTCHA_ALPHABET, rows }, null, 2),
   );
   console.log('wrote bench/results/captcha.json');
+}
+
+async function learnedAttacks() {
+  const render = await renderTiming();
+  const learned = await learnedAttack();
+  const table = learned.rows.map((r) => ({
+    'training captchas': r.trainSize,
+    'training steps (32 each)': r.steps,
+    epochs: r.epochs,
+    'training minutes': r.minutes,
+    solved: pct(r.solved),
+    'per character': pct(r.charAccuracy),
+  }));
+  console.log(
+    `learned solver (CNN + BiGRU + CTC, one CPU thread) on ${learned.test} fresh captchas; ` +
+      `render p50 ${render.p50.toFixed(1)} ms, p95 ${render.p95.toFixed(1)} ms`,
+  );
+  console.table(table);
+  const result = { date: new Date().toISOString(), alphabet: CAPTCHA_ALPHABET, renderMs: render, ...learned };
+  writeFileSync('bench/results/captcha-learned.json', JSON.stringify(result, null, 2));
+  const header = Object.keys(table[0] ?? {});
+  writeFileSync(
+    'bench/results/captcha-learned.md',
+    [
+      `Learned solver on ${learned.test} fresh captchas, ${result.date.slice(0, 10)}, samples ${learned.samples}, ` +
+        `render p50 ${render.p50.toFixed(1)} ms`,
+      '',
+      `| ${header.join(' | ')} |`,
+      `|${header.map(() => '---').join('|')}|`,
+      ...table.map((row) => `| ${Object.values(row).join(' | ')} |`),
+      '',
+    ].join('\n'),
+  );
+  console.log('wrote bench/results/captcha-learned.json and .md');
 }
 
 await main();

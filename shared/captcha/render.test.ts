@@ -34,15 +34,22 @@ describe('captcha image', () => {
     assert.ok(differing > pa.length * 0.2, `only ${differing} of ${pa.length} samples differ`);
   });
 
-  it('draws dark text on a light ground (what a person reads by)', async () => {
-    const { data, info } = await sharp(await renderCaptcha('HKMNPR'))
-      .greyscale()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    const dark = data.filter((v) => v < 90).length / (info.width * info.height);
-    const light = data.filter((v) => v > 170).length / (info.width * info.height);
-    assert.ok(dark > 0.08 && dark < 0.4, `dark share ${dark}`);
-    assert.ok(light > 0.5, `light share ${light}`);
+  it('draws the text in strong contrast to its ground, dark on light or light on dark', async () => {
+    const polarities = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const { data, info } = await sharp(await renderCaptcha('HMNPRTW'))
+        .greyscale()
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const share = (test: (v: number) => boolean) => data.filter(test).length / (info.width * info.height);
+      const [dark, light] = [share((v) => v < 90), share((v) => v > 170)];
+      // The ground covers most of the image, the text a tenth to a third of it.
+      const [ground, text, polarity] =
+        light > dark ? [light, dark, 'dark on light'] : [dark, light, 'light on dark'];
+      assert.ok(ground > 0.45 && text > 0.06 && text < 0.4, `${polarity}: ground ${ground}, text ${text}`);
+      polarities.add(polarity);
+    }
+    assert.equal(polarities.size, 2, 'both polarities in 30 captchas');
   });
 
   it('as SVG, wraps the raster: no glyph outlines for a solver to match', async () => {

@@ -6,11 +6,13 @@ import { EMBEDDED_FONTS } from './glyph-fonts.ts';
 
 /**
  * Captcha images. svg-captcha draws the glyph outlines; what makes them hard for a solver is layered on
- * top, per captcha and per glyph: random length, font, size, stretch, rotation and shear, glyphs kerned
- * by shape to touch (no gap to segment at), wavy noise strokes in the text's own ink crossing every
- * glyph, light decoy glyphs and blotches, then a non-linear warp (sine waves plus an elastic field) and
- * speckle on the rasterised pixels. `npm run bench:captcha` measures the result against OCR and a
- * template matcher; docs/captcha-examples/ shows what people see.
+ * top, per captcha and per glyph: random length, font, case (some letters in lower case), size, stretch,
+ * rotation and shear, glyphs kerned by shape to overlap a little, each with a rim in the ground's colour
+ * that cuts into its neighbour, wavy noise strokes in the text's own ink crossing every glyph, decoy
+ * glyphs and blotches, dark-on-light or light-on-dark per captcha, then a non-linear warp (sine waves plus
+ * an elastic field) and speckle on the rasterised pixels. `npm run bench:captcha` measures the result
+ * against OCR, a template matcher and a learned CNN + CTC solver; docs/captcha-examples/ shows what people
+ * see. No image stops a network trained on this generator's own output for long (see the README).
  *
  * Both formats carry the same raster. A vector SVG would hand a solver every glyph as its own path,
  * which no distortion survives (matching svg-captcha's fixed glyph paths is how its output is broken),
@@ -30,7 +32,15 @@ export const CAPTCHA_HEIGHT = 90;
 
 export type CaptchaFormat = 'png' | 'svg';
 
-const DECOY_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+/**
+ * Letters that are drawn in lower case half of the time: each becomes two unrelated shapes a solver must
+ * learn (per font), while a person reads either as the letter. Only forms that nothing else in the
+ * alphabet resembles once crossed by a stroke: no n/h (read as each other), no e (a crossed C), no f/t,
+ * no p (a 9), no c/w/x (just smaller capitals). A reading check with more forms: docs/captcha-examples/.
+ */
+const LOWER_CASE_FORMS = 'amr';
+
+const DECOY_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabdeksuy0123456789';
 
 export function randomCaptchaText(): string {
   const length = randomInt(CAPTCHA_LENGTH.min, CAPTCHA_LENGTH.max + 1);
@@ -78,8 +88,8 @@ const f1 = (n: number) => n.toFixed(1);
 
 /**
  * Distortion ranges, tuned with `npm run bench:captcha` (solvers) against the examples in
- * docs/captcha-examples/ (people). Text is dark and everything else light: that contrast is what
- * a person reads by, so it stays; the rest is varied per glyph and per captcha.
+ * docs/captcha-examples/ (people). Text has the strongest contrast to the ground (dark on light, or
+ * mirrored): that is what a person reads by, so it stays; the rest is varied per glyph and per captcha.
  */
 const TUNING = {
   fontSize: [42, 56],
@@ -95,6 +105,13 @@ const TUNING = {
   /** Neighbours sit alternately this much above and below the line: no clean column between them. */
   stagger: [3, 6],
   inkLightness: [12, 28],
+  /** Share of captchas drawn light on dark: the text is then the brightest thing, not the darkest. */
+  inverted: 0.4,
+  /** Lower-case glyphs are drawn this much larger, so that their x-height is close to a capital's. */
+  lowerCaseScale: 1.15,
+  /** A rim in the ground's colour around each glyph, so that where glyphs overlap the later one cuts
+   * into the earlier: occlusion a person completes. */
+  rim: [1.5, 2.5],
   noiseStrokes: 2,
   noiseStrokeWidth: [2, 3],
   /** Noise strokes are waves of this amplitude and wavelength (pixels). */
@@ -202,12 +219,15 @@ function scene(text: string, rnd: Random): string {
   const W = CAPTCHA_WIDTH;
   const H = CAPTCHA_HEIGHT;
   const T = TUNING;
-  const background = hsl(between(rnd, [0, 360]), between(rnd, [20, 50]), between(rnd, [88, 95]));
+  // Lightness as drawn: the scene is designed dark on light and mirrored for inverted captchas.
+  const inverted = rnd() < T.inverted;
+  const colour = (h: number, s: number, l: number) => hsl(h, s, inverted ? 100 - l : l);
+  const background = colour(between(rnd, [0, 360]), between(rnd, [20, 50]), between(rnd, [88, 95]));
   const parts: string[] = [`<rect width="${W}" height="${H}" fill="${background}"/>`];
 
   // Light blotches and decoy glyphs: clutter that must be told apart from the text by its tone alone.
   for (let i = 0; i < 5; i++) {
-    const fill = hsl(between(rnd, [0, 360]), between(rnd, [30, 60]), between(rnd, [78, 90]));
+    const fill = colour(between(rnd, [0, 360]), between(rnd, [30, 60]), between(rnd, [78, 90]));
     const [cx, cy, rx, ry] = [
       [0, W],
       [0, H],
@@ -218,7 +238,7 @@ function scene(text: string, rnd: Random): string {
   }
   for (let i = 0; i < T.decoys; i++) {
     const g = glyphOutline(pick(rnd, [...DECOY_CHARACTERS]), pick(rnd, FONTS), between(rnd, T.decoySize));
-    const fill = hsl(between(rnd, [0, 360]), between(rnd, [20, 50]), between(rnd, [68, 80]));
+    const fill = colour(between(rnd, [0, 360]), between(rnd, [20, 50]), between(rnd, [68, 80]));
     const at = `translate(${f1(between(rnd, [0, W]))} ${f1(between(rnd, [10, H - 10]))}) rotate(${f1(between(rnd, [-60, 60]))})`;
     parts.push(`<path fill="${fill}" transform="${at}" d="${g.d}"/>`);
   }
@@ -227,10 +247,12 @@ function scene(text: string, rnd: Random): string {
   // neighbours (no gap to segment at), alternately a little above and below the line.
   const inkHue = between(rnd, [0, 360]);
   const ink = () =>
-    hsl(inkHue + between(rnd, [-40, 40]), between(rnd, [30, 70]), between(rnd, T.inkLightness));
+    colour(inkHue + between(rnd, [-40, 40]), between(rnd, [30, 70]), between(rnd, T.inkLightness));
   const stagger = between(rnd, T.stagger) * (rnd() < 0.5 ? 1 : -1);
   const glyphs = [...text].map((ch, i) => {
-    const g = glyphOutline(ch, pick(rnd, FONTS), between(rnd, T.fontSize));
+    const lower = LOWER_CASE_FORMS.includes(ch.toLowerCase()) && rnd() < 0.5;
+    const size = between(rnd, T.fontSize) * (lower ? T.lowerCaseScale : 1);
+    const g = glyphOutline(lower ? ch.toLowerCase() : ch, pick(rnd, FONTS), size);
     const [rotate, skew] = [between(rnd, T.rotate), between(rnd, T.skew)];
     const [sx, sy] = [between(rnd, T.stretchX), between(rnd, T.stretchY)];
     const dy = (i % 2 ? stagger : -stagger) + between(rnd, T.baselineJitter);
@@ -255,9 +277,10 @@ function scene(text: string, rnd: Random): string {
   const right = Math.max(...glyphs.map((gl, i) => xs[i]! + Math.max(...gl.xs)));
   // Scaled to span most of the width, whatever the number and width of the glyphs.
   const fit = Math.min(1.25, (W * between(rnd, T.span)) / (right - left));
+  const rim = `stroke="${background}" stroke-width="${f1(between(rnd, T.rim))}" paint-order="stroke"`;
   const textGroup = glyphs.map(
     (gl, i) =>
-      `<path fill="${ink()}" transform="translate(${f1(xs[i]!)} ${f1(gl.dy)}) ${gl.transform}" d="${gl.d}"/>`,
+      `<path fill="${ink()}" ${rim} transform="translate(${f1(xs[i]!)} ${f1(gl.dy)}) ${gl.transform}" d="${gl.d}"/>`,
   );
   const at = `translate(${f1(W / 2)} ${f1(H / 2 + between(rnd, [-4, 4]))}) scale(${fit.toFixed(3)}) translate(${f1(-(left + right) / 2)} 0)`;
   parts.push(`<g transform="${at}">${textGroup.join('')}</g>`);
