@@ -70,6 +70,8 @@ const schema = z.object({
   CORS_ORIGINS: z.string().default('*'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_REQUESTS: bool.default(true),
+  /** Share of invocations (0..1) that log at debug level whatever LOG_LEVEL says (Powertools sampling). */
+  LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,4 +1,5 @@
 import { currentLogger } from './log.ts';
+import { recordDependencyUnavailable } from './metrics.ts';
 
 /**
  * Typed errors of the API contract. Domain code throws these; the HTTP layer maps them to
@@ -144,6 +145,7 @@ export function dependencyFailure(dependency: string, e: unknown): AppError {
     return new AppError(500, 'INTERNAL', 'Something went wrong on our side.');
   }
   currentLogger().warn('dependency unavailable', cause);
+  recordDependencyUnavailable(dependency);
   return dependencyUnavailable(dependency);
 }
 

@@ -3,6 +3,7 @@ import { AppError, viaDependency } from '../errors.ts';
 import { checkLiveness, type LivenessLevel } from '../face/liveness.ts';
 import { decodeImage, resolveImageBytes, type ImageSource } from '../image-input.ts';
 import { sha256Hex } from '../auth/crypto.ts';
+import { recordLiveness } from '../metrics.ts';
 import { presentBox } from './present.ts';
 
 /** A byte-identical liveness image within this window is a replayed capture, not a live person. */
@@ -28,5 +29,6 @@ export async function livenessCheck(userId: string, source: ImageSource, level: 
     );
   }
   const result = await checkLiveness(await decodeImage(bytes), level);
+  recordLiveness('image', result.live);
   return { ...result, face: { box: presentBox(result.face.box) } };
 }

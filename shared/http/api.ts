@@ -1,12 +1,14 @@
 import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { z } from 'zod';
 import { recordAudit, type AuditAction } from '../audit/audit-log.ts';
 import { isAppError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { rootLogger, type Logger } from '../log.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { faceLimit } from './middleware/face-limit.ts';
 import { rawBody } from './middleware/raw-body.ts';
 import { requestContext } from './middleware/request-context.ts';
+import { requestMetrics } from './middleware/request-metrics.ts';
 import type { ApiContext, HttpEvent, HttpResponse, HttpResult } from './types.ts';
 import { parseJsonBody, validate } from './validate.ts';
 
@@ -51,7 +53,13 @@ export function api<
     req: ApiRequest<Infer<B>, Infer<Q>, Infer<P>, A extends 'user' ? string : undefined>,
   ) => Promise<HttpResult>,
 ) {
-  const chain = middy<HttpEvent, HttpResponse, Error, ApiContext>().use(requestContext()).use(rawBody());
+  // Metrics outermost (they see the final status), then the Lambda context for every log line
+  // (function_request_id, cold_start, per-invocation debug sampling), then request id and error model.
+  const chain = middy<HttpEvent, HttpResponse, Error, ApiContext>()
+    .use(requestMetrics())
+    .use(injectLambdaContext(rootLogger()))
+    .use(requestContext())
+    .use(rawBody());
   if (options.auth === 'user') chain.use(authenticate());
   if (options.limit === 'face') chain.use(faceLimit());
 

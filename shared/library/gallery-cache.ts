@@ -1,4 +1,5 @@
 import type { FaceModelInfo } from '../face/engine.ts';
+import { recordGalleryLoad } from '../metrics.ts';
 import type { FaceRecord } from './faces.ts';
 import { MatrixGallery, type Gallery, type GalleryPerson } from './gallery.ts';
 import { currentGalleryVersion } from './gallery-version.ts';
@@ -13,6 +14,7 @@ type StoredFace = Pick<FaceRecord, 'personId' | 'descriptor' | 'modelName' | 'mo
  * dropped by the gallery.
  */
 export async function loadGallery(userId: string, model: FaceModelInfo): Promise<Gallery> {
+  const startedAt = Date.now();
   const [persons, faces] = await Promise.all([
     queryPrefix<GalleryPerson>(ownerPk(userId), PERSON_PREFIX, ['personId', 'name']),
     queryPrefix<StoredFace>(ownerPk(userId), FACE_PREFIX, [
@@ -23,7 +25,9 @@ export async function loadGallery(userId: string, model: FaceModelInfo): Promise
     ]),
   ]);
   const current = faces.filter((f) => f.modelName === model.name && f.modelVersion === model.version);
-  return new MatrixGallery(model.descriptorLength, persons, current);
+  const gallery = new MatrixGallery(model.descriptorLength, persons, current);
+  recordGalleryLoad(gallery.faceCount, Date.now() - startedAt);
+  return gallery;
 }
 
 interface Entry {

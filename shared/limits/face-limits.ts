@@ -1,6 +1,7 @@
 import { config } from '../config.ts';
 import { AppError, viaDependency } from '../errors.ts';
 import { redis } from '../adapters/redis.ts';
+import { recordRateLimitRejection } from '../metrics.ts';
 
 /**
  * Per-user fixed-window rate limit (per minute) plus a per-user and a global daily quota, decided
@@ -46,6 +47,7 @@ export async function consumeFaceRequest(userId: string, nowMs = Date.now()): Pr
     'X-RateLimit-Remaining': String(Math.max(0, limit - count)),
     'X-RateLimit-Reset': String(resetAt),
   };
+  if (verdict !== 0) recordRateLimitRejection(verdict === 1 ? 'RATE_LIMITED' : 'QUOTA_EXCEEDED');
   if (verdict === 1) {
     const retryAfter = String(Math.max(1, resetAt - Math.floor(nowMs / 1000)));
     throw new AppError(429, 'RATE_LIMITED', `At most ${limit} face requests per minute.`, undefined, {
