@@ -68,15 +68,11 @@ export function createLogger(base: Record<string, unknown> = {}): Logger {
  * The current request's logger (with its requestId and userId) for code that has none passed in, such
  * as `viaDependency`. The request-context middleware enters it; outside a request, a plain logger.
  */
-const requestScope = new AsyncLocalStorage<{ log: Logger; requestId?: string }>();
+const requestScope = new AsyncLocalStorage<{ log: Logger }>();
 let fallback: Logger | undefined;
 
 /** Makes `holder.log` the logger of everything that runs from here on in this request. */
-export const enterRequestScope = (holder: { log: Logger; requestId?: string }): void =>
-  requestScope.enterWith(holder);
-
-/** The id of the request being served (X-Request-Id), if any. */
-export const currentRequestId = (): string | undefined => requestScope.getStore()?.requestId;
+export const enterRequestScope = (holder: { log: Logger }): void => requestScope.enterWith(holder);
 
 export function currentLogger(): Logger {
   const scoped = requestScope.getStore()?.log;

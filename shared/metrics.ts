@@ -1,5 +1,4 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { currentRequestId } from './log.ts';
 
 /**
  * The application's metrics, written as CloudWatch embedded metric format (EMF) lines in the function's
@@ -13,10 +12,20 @@ export const METRICS_NAMESPACE = 'Facegate';
 const SERVICE = 'facegate-api';
 
 let metrics: Metrics | undefined;
+/**
+ * The invocation being served, written into every metric line as EMF metadata (a log field, not a
+ * dimension) so that metrics and log lines of one request can be found together. A Lambda container
+ * serves one invocation at a time.
+ */
+let requestId: string | undefined;
 
 function store(): Metrics {
   metrics ??= new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE });
   return metrics;
+}
+
+export function beginRequest(id: string): void {
+  requestId = id;
 }
 
 /** The per-request metrics, with the endpoint (route key, e.g. `POST /v1/faces/detect`) as dimension. */
@@ -30,15 +39,14 @@ export function recordRequest(endpoint: string, status: number, latencyMs: numbe
   withRequestId(m);
 }
 
-/** EMF metadata (a log field, not a dimension): ties the metric line to the request's other log lines. */
 function withRequestId(m: Metrics): void {
-  const requestId = currentRequestId();
   if (requestId) m.addMetadata('requestId', requestId);
 }
 
 /** Writes this invocation's metrics (one EMF line) and starts a fresh set. */
 export function flushMetrics(): void {
   store().publishStoredMetrics();
+  requestId = undefined;
 }
 
 /** Time the face engine spent on one inference call (detect, embed, liveness). */

@@ -1,5 +1,5 @@
 import type { MiddlewareObj } from '@middy/core';
-import { flushMetrics, recordRequest } from '../../metrics.ts';
+import { beginRequest, flushMetrics, recordRequest } from '../../metrics.ts';
 import type { HttpEvent, HttpRequest, HttpResponse } from '../types.ts';
 
 /**
@@ -19,6 +19,8 @@ export const requestMetrics = (): MiddlewareObj<HttpEvent, HttpResponse> => {
   return {
     before: (request) => {
       startedAt.set(request.event, Date.now());
+      // The same id as X-Request-Id (request-context.ts): Lambda's invocation id.
+      if (request.context.awsRequestId) beginRequest(request.context.awsRequestId);
     },
     after: record,
     onError: record,
