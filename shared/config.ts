@@ -70,6 +70,9 @@ const schema = z.object({
   CORS_ORIGINS: z.string().default('*'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_REQUESTS: bool.default(true),
+  /** The WeCom group robot alarms are posted to (functions/alert-wecom.ts); without a key nothing is sent. */
+  WECOM_WEBHOOK_URL: z.string().url().default('https://qyapi.weixin.qq.com/cgi-bin/webhook/send'),
+  WECOM_WEBHOOK_KEY: z.string().min(1).optional(),
   /** Share of invocations (0..1) that log at debug level whatever LOG_LEVEL says (Powertools sampling). */
   LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
 });

@@ -6,7 +6,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
  * these few functions and never Powertools itself; the request-metrics middleware adds the per-request
  * set (Requests, Latency, 4xx, 5xx per endpoint) and flushes everything once per invocation.
  *
- * Names are part of the alarms and dashboard in ops/alarms.cjs: change both together.
+ * Names are part of the alarms and dashboard in ops/monitoring.cjs: change both together.
  */
 export const METRICS_NAMESPACE = 'Facegate';
 const SERVICE = 'facegate-api';
@@ -74,9 +74,6 @@ export function recordGalleryLoad(faces: number, ms: number): void {
 /** A backing service failed in a way that answers 503 DEPENDENCY_UNAVAILABLE. */
 export const recordDependencyUnavailable = (dependency: string) =>
   single({ dependency }, 'DependencyUnavailable', MetricUnit.Count, 1);
-
-/** Edge sites whose heartbeat stopped (the heartbeat watch). */
-export const recordSitesOffline = (sites: number) => single({}, 'SitesOffline', MetricUnit.Count, sites);
 
 /**
  * A metric with its own dimensions (service plus `dimensions`), written at once as its own EMF line, so
