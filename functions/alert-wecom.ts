@@ -22,11 +22,16 @@ export const handler = async (event: SNSEvent): Promise<{ sent: number; rejected
   for (const record of event.Records) {
     const parsed = alarmMessage.safeParse(safeJson(record.Sns.Message));
     // Anything else on the topic (e.g. a test publish) is forwarded as text rather than lost.
-    const content = parsed.success ? alarmMarkdown(parsed.data) : `**${record.Sns.Subject ?? 'Notification'}**\n${record.Sns.Message}`;
+    const content = parsed.success
+      ? alarmMarkdown(parsed.data)
+      : `**${record.Sns.Subject ?? 'Notification'}**\n${record.Sns.Message}`;
     try {
       await postMarkdown({ webhookUrl, key }, content);
       sent++;
-      log.info('alert sent to WeCom', parsed.success ? { alarm: parsed.data.AlarmName, state: parsed.data.NewStateValue } : {});
+      log.info(
+        'alert sent to WeCom',
+        parsed.success ? { alarm: parsed.data.AlarmName, state: parsed.data.NewStateValue } : {},
+      );
     } catch (e) {
       if (!(e instanceof RejectedWecomError)) throw e;
       rejected++;

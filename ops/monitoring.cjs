@@ -23,7 +23,8 @@ const FIVE_MINUTES = 300;
 const DEPENDENCIES = ['dynamodb', 'redis', 's3'];
 
 /** Serverless's logical id of a function (`facesDetect` -> `FacesDetect`...). */
-const logicalName = (key) => key.charAt(0).toUpperCase() + key.slice(1).replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
+const logicalName = (key) =>
+  key.charAt(0).toUpperCase() + key.slice(1).replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
 
 /** The route key API Gateway puts in each event (and shared/metrics.ts uses as `endpoint`). */
 function routeKeyOf(fn) {
@@ -210,12 +211,14 @@ const QUERIES = {
 | limit 200`,
 };
 
-function queries(prefix, logGroups) {
+/** Each query reads every function's log group; DependsOn: CloudFormation creates the groups first. */
+function queries(prefix, logGroups, logGroupIds) {
   return Object.fromEntries(
     Object.entries(QUERIES).map(([name, queryString]) => [
       `Query${name.split('-').map(logicalName).join('')}`,
       {
         Type: 'AWS::Logs::QueryDefinition',
+        DependsOn: logGroupIds,
         Properties: { Name: `${prefix}/${name}`, LogGroupNames: logGroups, QueryString: queryString },
       },
     ]),
@@ -233,7 +236,15 @@ function dashboard(prefix, alarmNames, firstLogGroup) {
     y,
     width: 12,
     height: 6,
-    properties: { title, region: '${AWS::Region}', view: 'timeSeries', stat: 'Sum', period: 300, metrics, ...extra },
+    properties: {
+      title,
+      region: '${AWS::Region}',
+      view: 'timeSeries',
+      stat: 'Sum',
+      period: 300,
+      metrics,
+      ...extra,
+    },
   });
   const widgets = [
     {
@@ -242,24 +253,54 @@ function dashboard(prefix, alarmNames, firstLogGroup) {
       y: 0,
       width: 24,
       height: 3,
-      properties: { title: 'Alarms', alarms: alarmNames.map((name) => `arn:aws:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${name}`) },
+      properties: {
+        title: 'Alarms',
+        alarms: alarmNames.map(
+          (name) => `arn:aws:cloudwatch:\${AWS::Region}:\${AWS::AccountId}:alarm:${name}`,
+        ),
+      },
     },
     graph('Requests per endpoint', [[search('Requests', 'service,endpoint', 'Sum')]], 0, 3),
     graph('5xx per endpoint', [[search('5xx', 'service,endpoint', 'Sum')]], 12, 3),
     graph('4xx per endpoint', [[search('4xx', 'service,endpoint', 'Sum')]], 0, 9),
     graph('p95 latency per endpoint (ms)', [[search('Latency', 'service,endpoint', 'p95')]], 12, 9),
-    graph('Face inference (ms, p50 and p95)', [
-      [NAMESPACE, 'FaceInferenceMs', 'service', SERVICE, 'operation', 'detect', { stat: 'p50' }],
-      ['...', { stat: 'p95' }],
-    ], 0, 15),
-    graph('Result cache', [[search('CacheHits', 'service,kind', 'Sum')], [search('CacheMisses', 'service,kind', 'Sum')]], 12, 15),
+    graph(
+      'Face inference (ms, p50 and p95)',
+      [
+        [NAMESPACE, 'FaceInferenceMs', 'service', SERVICE, 'operation', 'detect', { stat: 'p50' }],
+        ['...', { stat: 'p95' }],
+      ],
+      0,
+      15,
+    ),
+    graph(
+      'Result cache',
+      [[search('CacheHits', 'service,kind', 'Sum')], [search('CacheMisses', 'service,kind', 'Sum')]],
+      12,
+      15,
+    ),
     graph('Rate-limit rejections', [[search('RateLimitRejections', 'service,code', 'Sum')]], 0, 21),
-    graph('Liveness pass / fail', [[search('LivenessPass', 'service,check', 'Sum')], [search('LivenessFail', 'service,check', 'Sum')]], 12, 21),
-    graph('Search gallery: faces (max) and load time (p95 ms)', [
-      [NAMESPACE, 'GallerySize', 'service', SERVICE, { stat: 'Maximum' }],
-      [NAMESPACE, 'GalleryLoadMs', 'service', SERVICE, { stat: 'p95', yAxis: 'right' }],
-    ], 0, 27),
-    graph('Dependencies unavailable (503)', [[search('DependencyUnavailable', 'service,dependency', 'Sum')]], 12, 27),
+    graph(
+      'Liveness pass / fail',
+      [[search('LivenessPass', 'service,check', 'Sum')], [search('LivenessFail', 'service,check', 'Sum')]],
+      12,
+      21,
+    ),
+    graph(
+      'Search gallery: faces (max) and load time (p95 ms)',
+      [
+        [NAMESPACE, 'GallerySize', 'service', SERVICE, { stat: 'Maximum' }],
+        [NAMESPACE, 'GalleryLoadMs', 'service', SERVICE, { stat: 'p95', yAxis: 'right' }],
+      ],
+      0,
+      27,
+    ),
+    graph(
+      'Dependencies unavailable (503)',
+      [[search('DependencyUnavailable', 'service,dependency', 'Sum')]],
+      12,
+      27,
+    ),
     {
       type: 'log',
       x: 0,
@@ -299,15 +340,24 @@ module.exports = async ({ resolveVariable }) => {
   };
 
   const resources = {
-    AlarmTopic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: `${prefix}-alarms`, DisplayName: `${prefix} alarms` } },
+    AlarmTopic: {
+      Type: 'AWS::SNS::Topic',
+      Properties: { TopicName: `${prefix}-alarms`, DisplayName: `${prefix} alarms` },
+    },
     ...apiAlarms(prefix, numbers),
   };
-  for (const [key, fn] of Object.entries(functions)) Object.assign(resources, functionAlarms(key, fn, prefix, numbers.minRequests));
+  for (const [key, fn] of Object.entries(functions))
+    Object.assign(resources, functionAlarms(key, fn, prefix, numbers.minRequests));
 
   const alarmNames = Object.values(resources)
     .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
     .map((r) => r.Properties.AlarmName);
   const logGroups = Object.keys(functions).map((key) => `/aws/lambda/${prefix}-${key}`);
-  Object.assign(resources, queries(prefix, logGroups), dashboard(prefix, alarmNames.slice(0, 100), logGroups[0]));
+  const logGroupIds = Object.keys(functions).map((key) => `${logicalName(key)}LogGroup`);
+  Object.assign(
+    resources,
+    queries(prefix, logGroups, logGroupIds),
+    dashboard(prefix, alarmNames.slice(0, 100), logGroups[0]),
+  );
   return { Resources: resources, Outputs: { AlarmTopicArn: { Value: { Ref: 'AlarmTopic' } } } };
 };

@@ -40,12 +40,16 @@ function logSettings() {
  * Field names whose values never reach a log line, whatever a caller passes: credentials, signatures and
  * image data. Callers pass metadata only; this is the backstop.
  */
-const SECRET_FIELD = /secret|token|password|signature|signingkey|authorization|cookie|^(image|frames?|body|rawbody|bytes)$/i;
+const SECRET_FIELD =
+  /secret|token|password|signature|signingkey|authorization|cookie|^(image|frames?|body|rawbody|bytes)$/i;
 
 function redacted(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(fields)) {
-    out[key] = SECRET_FIELD.test(key) && typeof value !== 'number' && typeof value !== 'boolean' ? '[redacted]' : value;
+    out[key] =
+      SECRET_FIELD.test(key) && typeof value !== 'number' && typeof value !== 'boolean'
+        ? '[redacted]'
+        : value;
   }
   return out;
 }

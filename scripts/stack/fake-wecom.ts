@@ -54,7 +54,8 @@ const server = http.createServer((req, res) => {
   const json = (status: number, value: unknown) =>
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(value));
   if (req.method === 'GET' && url.pathname === '/messages') return json(200, delivered);
-  if (req.method !== 'POST' || url.pathname !== '/cgi-bin/webhook/send') return json(404, { error: 'not found' });
+  if (req.method !== 'POST' || url.pathname !== '/cgi-bin/webhook/send')
+    return json(404, { error: 'not found' });
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {

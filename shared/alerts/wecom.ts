@@ -37,7 +37,12 @@ export function fitContent(content: string): string {
   const bytes = Buffer.from(content, 'utf8');
   if (bytes.length <= MAX_CONTENT_BYTES) return content;
   const suffix = '\n…';
-  return bytes.subarray(0, MAX_CONTENT_BYTES - Buffer.byteLength(suffix)).toString('utf8').replace(/\uFFFD$/, '') + suffix;
+  return (
+    bytes
+      .subarray(0, MAX_CONTENT_BYTES - Buffer.byteLength(suffix))
+      .toString('utf8')
+      .replace(/\uFFFD$/, '') + suffix
+  );
 }
 
 /**
