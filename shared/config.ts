@@ -82,6 +82,11 @@ const schema = faceSchema.extend({
   CORS_ORIGINS: z.string().default('*'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   LOG_REQUESTS: bool.default(true),
+  /** The WeCom group robot alarms are posted to (functions/alert-wecom.ts); without a key nothing is sent. */
+  WECOM_WEBHOOK_URL: z.string().url().default('https://qyapi.weixin.qq.com/cgi-bin/webhook/send'),
+  WECOM_WEBHOOK_KEY: z.string().min(1).optional(),
+  /** Share of invocations (0..1) that log at debug level whatever LOG_LEVEL says (Powertools sampling). */
+  LOG_SAMPLE_RATE: z.coerce.number().min(0).max(1).default(0),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -1,4 +1,5 @@
 import { currentLogger } from './log.ts';
+import { recordDependencyUnavailable } from './metrics.ts';
 
 /**
  * The error catalogue: every code the API answers, with its HTTP status and what it means. Handlers
@@ -231,6 +232,7 @@ export function dependencyFailure(dependency: string, e: unknown): AppError {
     return new AppError('INTERNAL', 'Something went wrong on our side.');
   }
   currentLogger().warn('dependency unavailable', cause);
+  recordDependencyUnavailable(dependency);
   return dependencyUnavailable(dependency);
 }
 

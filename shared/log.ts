@@ -1,8 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import { config } from './config.ts';
-
-type Level = 'debug' | 'info' | 'warn' | 'error';
-const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -13,32 +11,61 @@ export interface Logger {
 }
 
 /**
- * One JSON object per line, as CloudWatch Logs Insights expects. Callers pass metadata only:
- * never tokens, keys, signatures or image bytes.
+ * One Powertools logger per container: JSON lines for CloudWatch Logs Insights with `level`, `message`,
+ * `timestamp`, `service`, and, inside a Lambda invocation (see `lambdaLogContext`), `function_request_id`
+ * and `cold_start`. LOG_SAMPLE_RATE turns on debug logging for that share of invocations.
  */
-export function createLogger(base: Record<string, unknown> = {}): Logger {
-  const threshold = order[logLevel()];
-  const write = (level: Level, msg: string, fields?: Record<string, unknown>) => {
-    if (order[level] < threshold) return;
-    const line = JSON.stringify({ level, time: new Date().toISOString(), msg, ...base, ...fields });
-    (level === 'error' || level === 'warn' ? process.stderr : process.stdout).write(line + '\n');
-  };
-  return {
-    debug: (m, f) => write('debug', m, f),
-    info: (m, f) => write('info', m, f),
-    warn: (m, f) => write('warn', m, f),
-    error: (m, f) => write('error', m, f),
-    child: (fields) => createLogger({ ...base, ...fields }),
-  };
+let root: PowertoolsLogger | undefined;
+
+export function rootLogger(): PowertoolsLogger {
+  root ??= new PowertoolsLogger({
+    serviceName: 'facegate-api',
+    logLevel: logSettings().level,
+    sampleRateValue: logSettings().sampleRate,
+  });
+  return root;
 }
 
-/** The configured level; `info` while configuration is invalid, so that the failure itself is logged. */
-function logLevel(): Level {
+/** The configured settings; defaults while configuration is invalid, so that the failure itself is logged. */
+function logSettings() {
   try {
-    return config().LOG_LEVEL;
+    const { LOG_LEVEL, LOG_SAMPLE_RATE } = config();
+    return { level: LOG_LEVEL.toUpperCase() as 'INFO', sampleRate: LOG_SAMPLE_RATE };
   } catch {
-    return 'info';
+    return { level: 'INFO' as const, sampleRate: 0 };
   }
+}
+
+/**
+ * Field names whose values never reach a log line, whatever a caller passes: credentials, signatures and
+ * image data. Callers pass metadata only; this is the backstop.
+ */
+const SECRET_FIELD =
+  /secret|token|password|signature|signingkey|authorization|cookie|^(image|frames?|body|rawbody|bytes)$/i;
+
+function redacted(fields: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    out[key] =
+      SECRET_FIELD.test(key) && typeof value !== 'number' && typeof value !== 'boolean'
+        ? '[redacted]'
+        : value;
+  }
+  return out;
+}
+
+/** A logger that adds `base` to every line it writes. */
+export function createLogger(base: Record<string, unknown> = {}): Logger {
+  const write =
+    (level: 'debug' | 'info' | 'warn' | 'error') => (msg: string, fields?: Record<string, unknown>) =>
+      rootLogger()[level](msg, redacted({ ...base, ...fields }));
+  return {
+    debug: write('debug'),
+    info: write('info'),
+    warn: write('warn'),
+    error: write('error'),
+    child: (fields) => createLogger({ ...base, ...fields }),
+  };
 }
 
 /**
@@ -54,6 +81,6 @@ export const enterRequestScope = (holder: { log: Logger }): void => requestScope
 export function currentLogger(): Logger {
   const scoped = requestScope.getStore()?.log;
   if (scoped) return scoped;
-  fallback ??= createLogger({ service: 'facegate-api' });
+  fallback ??= createLogger();
   return fallback;
 }

@@ -2,6 +2,7 @@ import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import sharp from 'sharp';
 
 /**
  * Builds the web console into web/dist: one JS bundle (web/src plus shared/client) and one stylesheet,
@@ -51,9 +52,36 @@ export async function buildConsole(options: { outDir?: string; config?: ConsoleC
     .replace('%POW_WORKER_JS%', outputOf('pow-worker.ts'))
     .replace('%STYLES_CSS%', outputOf('styles.css'));
   await writeFile(path.join(outDir, 'index.html'), html);
+  await writeIcons(outDir);
   if (options.config)
     await writeFile(path.join(outDir, 'config.json'), JSON.stringify(options.config, null, 2) + '\n');
   else await copyFile(path.join(webDir, 'config.json'), path.join(outDir, 'config.json'));
+}
+
+/**
+ * favicon.svg for the page's `<link rel="icon">`, and favicon.ico beside it for clients that ask for
+ * /favicon.ico regardless (without it every such load logs a 404).
+ */
+async function writeIcons(outDir: string): Promise<void> {
+  const svg = path.join(webDir, 'src', 'favicon.svg');
+  await copyFile(svg, path.join(outDir, 'favicon.svg'));
+  const png = await sharp(svg).resize(32, 32).png().toBuffer();
+  await writeFile(path.join(outDir, 'favicon.ico'), icoWithPng(png, 32));
+}
+
+/** An ICO file holding one PNG image (a format every browser since IE 11 reads). */
+function icoWithPng(png: Buffer, size: number): Buffer {
+  const header = Buffer.alloc(6 + 16);
+  header.writeUInt16LE(0, 0); // reserved
+  header.writeUInt16LE(1, 2); // type: icon
+  header.writeUInt16LE(1, 4); // one image
+  header.writeUInt8(size, 6); // width
+  header.writeUInt8(size, 7); // height
+  header.writeUInt16LE(1, 10); // colour planes
+  header.writeUInt16LE(32, 12); // bits per pixel
+  header.writeUInt32LE(png.length, 14);
+  header.writeUInt32LE(header.length, 18); // offset of the image data
+  return Buffer.concat([header, png]);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

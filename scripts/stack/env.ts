@@ -19,6 +19,8 @@ function portFromEnv(variable: string, fallback: number): number {
   return port;
 }
 
+const wechatPort = portFromEnv('FACEGATE_WECHAT_PORT', 4590);
+
 export const ports = {
   api: portFromEnv('FACEGATE_API_PORT', 3000),
   lambda: portFromEnv('FACEGATE_LAMBDA_PORT', 3002),
@@ -26,7 +28,12 @@ export const ports = {
   redisRest: portFromEnv('FACEGATE_REDIS_REST_PORT', 8079),
   s3: portFromEnv('FACEGATE_S3_PORT', 4569),
   dynamodb: portFromEnv('FACEGATE_DYNAMODB_PORT', 4567),
-  wechat: portFromEnv('FACEGATE_WECHAT_PORT', 4590),
+  wechat: wechatPort,
+  /**
+   * Fake WeCom group robot that alarms are posted to (scripts/stack/fake-wecom.ts); by default next to
+   * the fake WeChat, so stacks given distinct port sets before it existed stay apart.
+   */
+  wecom: portFromEnv('FACEGATE_WECOM_PORT', wechatPort + 1),
   /** The stack's own control endpoint: lets tests and `npm run stack` stop/start one service. */
   control: portFromEnv('FACEGATE_CONTROL_PORT', 4599),
   /** The web console (static files, web/serve.ts). */
@@ -49,6 +56,7 @@ export const urls = {
   s3: `http://${host}:${ports.s3}`,
   dynamodb: `http://${host}:${ports.dynamodb}`,
   wechat: `http://${host}:${ports.wechat}`,
+  wecom: `http://${host}:${ports.wecom}`,
   control: `http://${host}:${ports.control}`,
   web: `http://${host}:${ports.web}`,
   camera: `rtsp://${host}:${ports.camera}/demo`,
@@ -73,6 +81,8 @@ export const apiEnv = {
   WECHAT_API_BASE: urls.wechat,
   WECHAT_APP_ID: 'wx-local',
   WECHAT_APP_SECRET: 'local-secret',
+  WECOM_WEBHOOK_URL: `${urls.wecom}/cgi-bin/webhook/send`,
+  WECOM_WEBHOOK_KEY: 'local-wecom-key',
   // A cold face function loads its models on the first call; a busy two-core machine needs more than 29 s.
   FACEGATE_LAMBDA_TIMEOUT: '90',
   // Node 20 is the local runtime (Lambda runs 22); the SDK's upgrade notice would fill every log.

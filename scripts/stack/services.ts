@@ -20,7 +20,7 @@ import { collectFaceAssets } from '../package/face-assets.ts';
  */
 
 export type ServiceName =
-  'redis' | 'redis-rest' | 's3' | 'dynamodb' | 'wechat' | 'api' | 'scheduler' | 'web' | 'camera' | 'edge';
+  'redis' | 'redis-rest' | 's3' | 'dynamodb' | 'wechat' | 'wecom' | 'api' | 'scheduler' | 'web' | 'camera' | 'edge';
 
 export interface ServiceDefinition {
   name: ServiceName;
@@ -242,11 +242,23 @@ export const services: ServiceDefinition[] = [
     isReady: () => answersHttp(`${urls.wechat}/sns/jscode2session`),
   },
   {
+    name: 'wecom',
+    label: 'fake WeCom group robot (alarms)',
+    ports: [ports.wecom],
+    address: `${urls.wecom}/messages (what the alert function delivered)`,
+    dependsOn: [],
+    command: () => ({
+      file: node,
+      args: ['--import', 'tsx', path.join(repoRoot, 'scripts', 'stack', 'fake-wecom.ts')],
+    }),
+    isReady: () => answersHttp(`${urls.wecom}/messages`),
+  },
+  {
     name: 'api',
     label: 'API (serverless offline)',
     ports: [ports.api, ports.lambda],
     address: urls.api,
-    dependsOn: ['redis-rest', 's3', 'dynamodb', 'wechat'],
+    dependsOn: ['redis-rest', 's3', 'dynamodb', 'wechat', 'wecom'],
     unavailable: () =>
       existsSync(path.join(repoRoot, 'serverless.yml')) ? undefined : 'serverless.yml does not exist yet',
     command: () => {

@@ -6,6 +6,7 @@ import { MATCH_LEVEL_SETTINGS, type MatchLevel } from '../face/match-levels.ts';
 import { decodeImage, resolveImageBytes, type ImageSource } from '../image-input.ts';
 import { requireLiveness } from '../liveness/binding.ts';
 import { presentBox } from './present.ts';
+import { recordCacheLookup } from '../metrics.ts';
 import { resultCacheKey } from '../store/keys.ts';
 import { cached, remember } from './result-cache.ts';
 
@@ -60,7 +61,9 @@ export async function compareFaces(userId: string, request: CompareRequest) {
   };
   if (!request.livenessSessionId) {
     const hit = await cached<{ similarity: number; boxes: Boxes }>(key);
-    if (hit && hit.boxes[ha] && hit.boxes[hb]) return present(hit.similarity, hit.boxes);
+    const usable = hit && hit.boxes[ha] && hit.boxes[hb] ? hit : undefined;
+    recordCacheLookup('compare', !!usable);
+    if (usable) return present(usable.similarity, usable.boxes);
   }
   const faceA = await largestFace(bytesA, 'a');
   if (request.livenessSessionId) await requireLiveness(userId, request.livenessSessionId, faceA.descriptor!);

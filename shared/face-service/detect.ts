@@ -2,6 +2,7 @@ import { sha256Hex } from '../auth/crypto.ts';
 import { getFaceEngine } from '../face/default-engine.ts';
 import { decodeImage, resolveImageBytes, type ImageSource } from '../image-input.ts';
 import { FACE_FIELDS, presentFace, type FaceField } from './present.ts';
+import { recordCacheLookup } from '../metrics.ts';
 import { resultCacheKey } from '../store/keys.ts';
 import { cached, remember } from './result-cache.ts';
 
@@ -40,6 +41,7 @@ export async function detectFaces(userId: string, source: ImageSource, req: Dete
   const bytes = await resolveImageBytes(userId, source);
   const key = resultCacheKey(userId, 'detect', sha256Hex(bytes), `max${req.maxFaces}`);
   const hit = await cached<DetectPayload>(key);
+  recordCacheLookup('detect', !!hit);
   if (hit) return { ...project(hit, fields), cached: true };
 
   const image = await decodeImage(bytes);

@@ -2,6 +2,7 @@ import { AppError } from '../errors.ts';
 import { checkLiveness, type LivenessLevel } from '../face/liveness.ts';
 import { decodeImage, resolveImageBytes, type ImageSource } from '../image-input.ts';
 import { sha256Hex } from '../auth/crypto.ts';
+import { recordLiveness } from '../metrics.ts';
 import { cacheStore } from '../store/cache.ts';
 import { livenessReplayKey } from '../store/keys.ts';
 import { presentBox } from './present.ts';
@@ -26,5 +27,6 @@ export async function livenessCheck(userId: string, source: ImageSource, level: 
     );
   }
   const result = await checkLiveness(await decodeImage(bytes), level);
+  recordLiveness('image', result.live);
   return { ...result, face: { box: presentBox(result.face.box) } };
 }

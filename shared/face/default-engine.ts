@@ -1,3 +1,4 @@
+import { recordInference } from '../metrics.ts';
 import type { FaceEngine } from './engine.ts';
 import { createWasmEngine } from './wasm-engine.ts';
 
@@ -8,6 +9,20 @@ import { createWasmEngine } from './wasm-engine.ts';
 let engine: FaceEngine | undefined;
 
 export function getFaceEngine(): FaceEngine {
-  engine ??= createWasmEngine();
+  engine ??= timed(createWasmEngine());
   return engine;
+}
+
+/** Every detection (detector, mesh, embedding and liveness models in one call) is a FaceInferenceMs sample. */
+function timed(inner: FaceEngine): FaceEngine {
+  return Object.assign(Object.create(inner) as FaceEngine, {
+    detect: async (...args: Parameters<FaceEngine['detect']>) => {
+      const startedAt = performance.now();
+      try {
+        return await inner.detect(...args);
+      } finally {
+        recordInference('detect', Math.round(performance.now() - startedAt));
+      }
+    },
+  });
 }

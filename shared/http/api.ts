@@ -1,14 +1,16 @@
 import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { z } from 'zod';
 import { recordAudit, type AuditAction } from '../audit/audit-log.ts';
 import { config } from '../config.ts';
 import { isAppError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { rootLogger, type Logger } from '../log.ts';
 import { authenticate } from './middleware/authenticate.ts';
 import { faceLimit } from './middleware/face-limit.ts';
 import { openSealedRequest, sealResponses } from './middleware/payload-encryption.ts';
 import { rawBody } from './middleware/raw-body.ts';
 import { requestContext } from './middleware/request-context.ts';
+import { requestMetrics } from './middleware/request-metrics.ts';
 import type { ApiContext, HttpEvent, HttpResponse, HttpResult } from './types.ts';
 import { parseJsonBody, validate } from './validate.ts';
 
@@ -58,8 +60,12 @@ export function api<
   // the log, rather than every request with a 500. Elsewhere (OpenAPI generator, unit tests) it waits.
   if (process.env.AWS_LAMBDA_FUNCTION_NAME) config();
   const signed = options.auth === 'user';
-  const chain = middy<HttpEvent, HttpResponse, Error, ApiContext>();
-  // Sealing wraps everything, error mapping included; opening needs the authenticated session.
+  // Metrics outermost (they see the final status), then the Lambda context for every log line
+  // (function_request_id, cold_start, per-invocation debug sampling); sealing wraps the error model;
+  // opening a sealed body needs the authenticated session.
+  const chain = middy<HttpEvent, HttpResponse, Error, ApiContext>()
+    .use(requestMetrics())
+    .use(injectLambdaContext(rootLogger()));
   if (signed) chain.use(sealResponses());
   chain.use(requestContext()).use(rawBody());
   if (signed) chain.use(authenticate()).use(openSealedRequest());

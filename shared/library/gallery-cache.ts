@@ -1,4 +1,5 @@
 import type { FaceModelInfo } from '../face/engine.ts';
+import { recordGalleryLoad } from '../metrics.ts';
 import type { FaceRecord } from './faces.ts';
 import { MatrixGallery, type Gallery, type GalleryPerson } from './gallery.ts';
 import { currentGalleryVersion } from './gallery-version.ts';
@@ -13,12 +14,15 @@ type StoredFace = Pick<FaceRecord, 'personId' | 'descriptor' | 'modelName' | 'mo
  * dropped by the gallery.
  */
 export async function loadGallery(userId: string, model: FaceModelInfo): Promise<Gallery> {
+  const startedAt = Date.now();
   const [persons, faces] = await Promise.all([
     personStore.all<GalleryPerson>(userId, ['personId', 'name']),
     faceStore.all<StoredFace>(userId, ['personId', 'descriptor', 'modelName', 'modelVersion']),
   ]);
   const current = faces.filter((f) => f.modelName === model.name && f.modelVersion === model.version);
-  return new MatrixGallery(model.descriptorLength, persons, current);
+  const gallery = new MatrixGallery(model.descriptorLength, persons, current);
+  recordGalleryLoad(gallery.faceCount, Date.now() - startedAt);
+  return gallery;
 }
 
 interface Entry {

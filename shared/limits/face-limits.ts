@@ -3,6 +3,7 @@ import { AppError } from '../errors.ts';
 import { cacheStore } from '../store/cache.ts';
 import { dailyUsageKey, faceRateKey, globalUsageKey } from '../store/keys.ts';
 import { WINDOW_KEY_TTL_SECONDS, minuteWindow, rateLimitHeaders, rateLimited } from './window.ts';
+import { recordRateLimitRejection } from '../metrics.ts';
 
 /**
  * Per-user fixed-window rate limit (per minute) plus a per-user and a global daily quota, decided
@@ -45,6 +46,7 @@ export async function consumeFaceRequest(userId: string, nowMs = Date.now()): Pr
     [String(limit), String(DAILY_QUOTA_PER_USER), String(GLOBAL_DAILY_BUDGET)],
   );
   const headers = rateLimitHeaders(limit, count, window);
+  if (verdict !== 0) recordRateLimitRejection(verdict === 1 ? 'RATE_LIMITED' : 'QUOTA_EXCEEDED');
   if (verdict === 1) throw rateLimited(`At most ${limit} face requests per minute.`, headers, window);
   if (verdict !== 0) {
     const scope = verdict === 2 ? 'your daily quota' : 'the service-wide daily budget';

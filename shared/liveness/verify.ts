@@ -6,6 +6,7 @@ import { presentBox } from '../face-service/present.ts';
 import { findActions, isStatic, type Reading } from './actions.ts';
 import { duplicateFrames, impossibleTiming, type Frame } from './frames.ts';
 import { claimSession, loadSession, recordPass, type LivenessSession } from './sessions.ts';
+import { recordLiveness } from '../metrics.ts';
 
 export const REASONS = [
   'TIMING',
@@ -121,6 +122,7 @@ export async function verifySession(userId: string, sessionId: string, frames: F
   const session = await loadSession(userId, sessionId);
   await claimSession(userId, session);
   const { reference, ...result } = await judgeBurst(session, frames);
+  recordLiveness('session', result.live);
   if (result.live && reference?.descriptor) {
     const engine = getFaceEngine();
     await recordPass(userId, sessionId, {

@@ -58,6 +58,16 @@ export const cacheStore = {
       return value === 1 ? redis().incrby(key, startAt) : value;
     }),
 
+  /** Counts one event in a window counter that expires `seconds` after its first event (INCR + EXPIRE, atomic). */
+  tally: (key: string, seconds: number) =>
+    redisCall(() =>
+      redis().eval<string[], number>(
+        "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n",
+        [key],
+        [String(seconds)],
+      ),
+    ),
+
   /** Runs a Lua script atomically (EVAL). */
   runScript: <T>(script: string, keys: string[], args: (string | number)[]) =>
     redisCall(() => redis().eval<(string | number)[], T>(script, keys, args)),

@@ -151,3 +151,7 @@ export const resultCacheKey = (userId: string, kind: string, imageSha256: string
 
 /** The version stamp of a user's gallery. */
 export const galleryVersionKey = (userId: string) => `gallery:${userId}:version`;
+
+/** Messages sent to one WeCom robot (by the first characters of its key) in one minute. */
+export const wecomSendKey = (robotKey: string, minute: number) =>
+  `wecom:sent:${robotKey.slice(0, 8)}:${minute}`;

@@ -9,6 +9,7 @@ import { FacegateClient, signatureHeaders } from '../../shared/client/client.ts'
 import { repoRoot } from '../../scripts/stack/env.ts';
 import { urls } from '../support/stack.ts';
 import { fixtureBase64 } from '../support/fixtures.ts';
+import { assertMonitoring } from './monitoring-template.ts';
 
 // Runs alone (serial): packaging keeps both cores busy for minutes.
 // `serverless package` offline, then each artifact is unzipped outside the repository (so nothing
@@ -53,6 +54,9 @@ test('serverless package works offline and its artifacts answer', { timeout: 15 
     cwd: repoRoot,
     stdio: 'ignore',
   });
+  await t.test('the template holds the alarms, their topic, the alert function, dashboard and queries', () =>
+    assertMonitoring(path.join(outDir, 'cloudformation-template-update-stack.json')),
+  );
   // In Lambda the working directory is the artifact root; the face engine finds dist/face-assets there.
   delete process.env.FACE_MODELS_DIR;
   delete process.env.FACE_WASM_DIR;

@@ -8,7 +8,7 @@ import type { HttpEvent, HttpRequest, HttpResponse, RequestState } from '../type
 function newState(requestId: string, headers: Record<string, string | undefined>): RequestState {
   return {
     requestId,
-    log: createLogger({ service: 'facegate-api', requestId }),
+    log: createLogger({ requestId }),
     startedAt: Date.now(),
     headers,
     rawBody: Buffer.alloc(0),
