@@ -14,7 +14,9 @@ const run = (name: string) => {
   return spawnSync('npm', ['run', '--silent', `bench:${name}`], { stdio: 'inherit' }).status === 0;
 };
 
-const failed = ['face', 'calibration', 'pad', 'liveness', 'http', 'captcha', 'edge'].filter((name) => !run(name));
+const failed = ['face', 'calibration', 'pad', 'liveness', 'http', 'captcha', 'edge'].filter(
+  (name) => !run(name),
+);
 const emulators = new Stack(
   services.filter((s) => ['redis', 'redis-rest', 's3', 'dynamodb'].includes(s.name)),
   () => {},
