@@ -17,11 +17,17 @@
  *
  * Phases: ffmpeg alone; streamer with the camera running and no viewer; 1 viewer; N viewers.
  * The machine is shared (2 cores), so figures carry noise of a few percent.
+ *
+ * Soak (`npm run bench:edge -- --soak <minutes>`): the camera on demand (not alwaysOn, as deployed),
+ * 10 viewers that each watch for 5-20 s, leave, and come back 0.5-3 s later, for the whole run.
+ * Every 15 s: the streamer's RSS and open file descriptors, ffmpeg's RSS, and CPU over the interval
+ * (node + live ffmpeg + ffmpeg processes already reaped, from /proc/<pid>/stat cutime/cstime, so a
+ * restarted pipeline is still counted). A leak shows as RSS or descriptors that keep climbing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -33,7 +39,11 @@ import { startTestCamera } from '../scripts/test-camera/camera.ts';
 import { readTimecode } from '../scripts/test-camera/timecode.ts';
 
 const { values: args } = parseArgs({
-  options: { seconds: { type: 'string', default: '10' }, viewers: { type: 'string', default: '50' } },
+  options: {
+    seconds: { type: 'string', default: '10' },
+    viewers: { type: 'string', default: '50' },
+    soak: { type: 'string' },
+  },
 });
 const WINDOW_MS = Number(args.seconds) * 1000;
 const VIEWERS = Number(args.viewers);
@@ -63,6 +73,13 @@ function cpuTicks(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return Number(fields[11]) + Number(fields[12]); // utime, stime
 }
+/** CPU ticks of `pid` plus those of its children that have exited and been waited for. */
+function cpuTicksWithReapedChildren(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields.slice(11, 15).reduce((sum, field) => sum + Number(field), 0); // utime stime cutime cstime
+}
+const openFds = (pid: number) => readdirSync(`/proc/${pid}/fd`).length;
 const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
@@ -180,6 +197,7 @@ async function startStreamer(config: object): Promise<ChildProcess> {
 }
 
 async function main(): Promise<void> {
+  if (args.soak !== undefined) return soak(Number(args.soak));
   const camera = await startTestCamera({ port: CAMERA_PORT, overlay: 'clock', timecode: true });
   // A stand-in for the cloud so heartbeats succeed quietly.
   const cloud = createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
@@ -290,4 +308,173 @@ function report(phases: Phase[]): void {
 
 const ok = (pass: boolean) => (pass ? 'PASS' : 'MISS');
 
+const SOAK_VIEWERS = 10;
+const SOAK_SAMPLE_MS = 15_000;
+const SOAK_GOALS = { rssGrowthMb: 20, fdGrowth: 5, failedSessions: 0 };
+
+interface SoakSample {
+  minute: number;
+  viewersWatching: number;
+  sessionsSoFar: number;
+  cpuPct: number;
+  nodeRssMb: number;
+  ffmpegRssMb: number;
+  openFds: number;
+  ffmpegPid: number | string;
+  loadAverage: number;
+}
+
+const randomMs = (min: number, max: number) => min + Math.random() * (max - min);
+
+interface SoakCounters {
+  watching: number;
+  sessions: number;
+}
+
+/** One viewer that keeps coming and going until `until`; returns what it saw. */
+async function churningViewer(streamUrl: string, until: number, counters: SoakCounters) {
+  const outcome = { sessions: 0, failed: 0, frames: 0, errors: [] as string[] };
+  await sleep(randomMs(0, 3000)); // stagger the arrivals
+  while (Date.now() < until) {
+    outcome.sessions += 1;
+    counters.sessions += 1;
+    let client: MjpegClient | undefined;
+    try {
+      client = await MjpegClient.open(streamUrl, 1);
+      if (client.status !== 200) throw new Error(`status ${client.status}`);
+      counters.watching += 1;
+      // The first frame of a cold pipeline takes a few seconds (ffmpeg start, RTSP setup).
+      await client.waitForFrames(1, 15_000);
+      await sleep(randomMs(5000, 20_000));
+      outcome.frames += client.received;
+    } catch (error) {
+      outcome.failed += 1;
+      outcome.errors.push((error as Error).message);
+    } finally {
+      if (client?.status === 200) counters.watching -= 1;
+      client?.close();
+    }
+    await sleep(randomMs(500, 3000));
+  }
+  return outcome;
+}
+
+async function soak(minutes: number): Promise<void> {
+  if (!(minutes > 0)) throw new Error('--soak takes a number of minutes > 0');
+  const camera = await startTestCamera({ port: CAMERA_PORT, overlay: 'clock' });
+  const cloud = createServer((req, res) => req.resume().on('end', () => res.writeHead(204).end()));
+  await new Promise<void>((resolve) => cloud.listen(CLOUD_PORT, '127.0.0.1', resolve));
+  let streamer: ChildProcess | undefined;
+  const samples: SoakSample[] = [];
+  let outcomes: Awaited<ReturnType<typeof churningViewer>>[] = [];
+  try {
+    const { publicKey, privateKey } = await generateKeyPair('ES256');
+    streamer = await startStreamer({
+      port: STREAMER_PORT,
+      host: '127.0.0.1',
+      publicUrl: `http://127.0.0.1:${STREAMER_PORT}`,
+      siteId: 'bench',
+      api: { baseUrl: `http://127.0.0.1:${CLOUD_PORT}`, edgeKey: 'bench' },
+      publicKey: { ...(await exportJWK(publicKey)), kid: 'bench' },
+      logLevel: 'warn',
+      cameras: [{ cameraId: 'cam', name: 'bench', url: camera.url, width: WIDTH, quality: 75 }],
+    });
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
+      .setSubject('cam')
+      .setAudience('bench')
+      .setExpirationTime(`${Math.ceil(minutes) + 10}m`)
+      .sign(privateKey);
+    const streamUrl = `http://127.0.0.1:${STREAMER_PORT}/cameras/cam/stream.mjpeg?token=${token}`;
+    const pid = streamer.pid!;
+    const started = Date.now();
+    const until = started + minutes * 60_000;
+    const counters: SoakCounters = { watching: 0, sessions: 0 };
+    const viewers = Array.from({ length: SOAK_VIEWERS }, () => churningViewer(streamUrl, until, counters));
+    let ticks = cpuTicksWithReapedChildren(pid);
+    let lastAt = Date.now();
+    console.log(`edge-streamer soak: ${minutes} min, ${SOAK_VIEWERS} viewers coming and going`);
+    while (Date.now() < until) {
+      await sleep(Math.min(SOAK_SAMPLE_MS, until - Date.now()));
+      const ffmpeg = ffmpegChildOf(pid);
+      const nowTicks = cpuTicksWithReapedChildren(pid) + (ffmpeg ? cpuTicks(ffmpeg) : 0);
+      const seconds = (Date.now() - lastAt) / 1000;
+      samples.push({
+        minute: Math.round(((Date.now() - started) / 60_000) * 100) / 100,
+        viewersWatching: counters.watching,
+        sessionsSoFar: counters.sessions,
+        cpuPct: Math.round(((nowTicks - ticks) / CLK_TCK / seconds) * 1000) / 10,
+        nodeRssMb: Math.round(rssMb(pid)),
+        ffmpegRssMb: ffmpeg ? Math.round(rssMb(ffmpeg)) : 0,
+        openFds: openFds(pid),
+        ffmpegPid: ffmpeg ?? '-',
+        loadAverage: loadavg()[0]!,
+      });
+      // Next time the ffmpeg now live is counted again, live or reaped, so the difference holds.
+      ticks = nowTicks;
+      lastAt = Date.now();
+      console.table([samples.at(-1)]);
+    }
+    outcomes = await Promise.all(viewers);
+  } finally {
+    streamer?.kill('SIGTERM');
+    if (streamer) await new Promise((resolve) => streamer!.once('exit', resolve));
+    cloud.close();
+    await camera.stop();
+  }
+  reportSoak(minutes, samples, outcomes);
+}
+
 await main();
+
+function reportSoak(
+  minutes: number,
+  samples: SoakSample[],
+  outcomes: Awaited<ReturnType<typeof churningViewer>>[],
+): void {
+  console.log(`\nedge-streamer soak: ${minutes} min, ${SOAK_VIEWERS} viewers coming and going\n`);
+  console.table(samples);
+  // The first sample includes start-up (first pipeline, JIT); growth is measured from the second on.
+  const [, first = samples[0]!] = samples;
+  const last = samples.at(-1)!;
+  const cpu = samples.map((s) => s.cpuPct).sort((a, b) => a - b);
+  const summary = {
+    viewerSessions: outcomes.reduce((n, o) => n + o.sessions, 0),
+    failedSessions: outcomes.reduce((n, o) => n + o.failed, 0),
+    framesReceived: outcomes.reduce((n, o) => n + o.frames, 0),
+    errors: [...new Set(outcomes.flatMap((o) => o.errors))].slice(0, 10),
+    cpuPctMedian: cpu[Math.floor(cpu.length / 2)]!,
+    cpuPctMax: cpu.at(-1)!,
+    nodeRssMbFirst: first.nodeRssMb,
+    nodeRssMbLast: last.nodeRssMb,
+    nodeRssMbMax: Math.max(...samples.map((s) => s.nodeRssMb)),
+    nodeRssGrowthMb: last.nodeRssMb - first.nodeRssMb,
+    ffmpegRssMbMax: Math.max(...samples.map((s) => s.ffmpegRssMb)),
+    openFdsFirst: first.openFds,
+    openFdsLast: last.openFds,
+    fdGrowth: last.openFds - first.openFds,
+    ffmpegProcessesSeen: new Set(samples.map((s) => s.ffmpegPid).filter((p) => p !== '-')).size,
+    loadAverageMax: Math.max(...samples.map((s) => s.loadAverage)),
+  };
+  const verdict = {
+    rssGrowth: summary.nodeRssGrowthMb <= SOAK_GOALS.rssGrowthMb,
+    fdGrowth: summary.fdGrowth <= SOAK_GOALS.fdGrowth,
+    failedSessions: summary.failedSessions <= SOAK_GOALS.failedSessions,
+  };
+  console.log(
+    [
+      `${summary.viewerSessions} viewer sessions, ${summary.failedSessions} failed (goal ${SOAK_GOALS.failedSessions}) ${ok(verdict.failedSessions)}`,
+      `CPU (node + ffmpeg, share of one core): median ${summary.cpuPctMedian}%, max ${summary.cpuPctMax}%`,
+      `node RSS ${summary.nodeRssMbFirst} -> ${summary.nodeRssMbLast} MB (max ${summary.nodeRssMbMax}; growth goal <= ${SOAK_GOALS.rssGrowthMb} MB) ${ok(verdict.rssGrowth)}`,
+      `open descriptors ${summary.openFdsFirst} -> ${summary.openFdsLast} (growth goal <= ${SOAK_GOALS.fdGrowth}) ${ok(verdict.fdGrowth)}`,
+      `ffmpeg RSS max ${summary.ffmpegRssMbMax} MB; ${summary.ffmpegProcessesSeen} ffmpeg process(es) seen; load average max ${summary.loadAverageMax.toFixed(2)} (2 shared cores)`,
+    ].join('\n'),
+  );
+  mkdirSync(path.join(REPO, 'bench/results'), { recursive: true });
+  const file = path.join(REPO, 'bench/results/edge-soak.json');
+  writeFileSync(
+    file,
+    `${JSON.stringify({ date: new Date().toISOString(), minutes, viewers: SOAK_VIEWERS, goals: SOAK_GOALS, summary, verdict, samples }, null, 2)}\n`,
+  );
+  console.log(`\nwrote ${path.relative(REPO, file)}`);
+}
