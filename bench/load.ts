@@ -83,7 +83,7 @@ process.env.FACEGATE_SKIP ||= 'scheduler,web,camera,edge';
 const { logDir, urls } = await import('../scripts/stack/env.ts');
 const { services } = await import('../scripts/stack/services.ts');
 const { Stack } = await import('../scripts/stack/supervisor.ts');
-const { stackStatus, startService, stopService } = await import('../scripts/stack/control.ts');
+const { stackStatus, startService, stopService } = await import('../scripts/stack/control-client.ts');
 const { FacegateClient } = await import('../shared/client/client.ts');
 const { stringToSign } = await import('../shared/client/canonical.ts');
 
