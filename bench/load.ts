@@ -173,14 +173,14 @@ interface RequestContext {
 }
 
 /**
- * error.code of an error body; "degraded" for health's 503. A function that crashed or timed out
- * locally is answered by serverless-offline with status 200 and {errorType, errorMessage, stackTrace}
- * (API Gateway would answer a 5xx): that is reported as its errorType.
+ * error.code of an error body; "degraded" for health's 503. A function that crashed or timed out is
+ * answered as API Gateway does, `{"message": ...}` (scripts/stack/offline-raw-path.cjs): reported as
+ * that message.
  */
 function errorCode(body: string): string | undefined {
   try {
-    const parsed = JSON.parse(body) as { error?: { code?: string }; status?: string; errorType?: string };
-    if (parsed.errorType) return `${parsed.errorType} (serverless-offline)`;
+    const parsed = JSON.parse(body) as { error?: { code?: string }; status?: string; message?: string };
+    if (parsed.message && !parsed.error) return `gateway: ${parsed.message}`;
     return parsed.error?.code ?? (parsed.status === 'degraded' ? 'degraded' : undefined);
   } catch {
     return 'non-JSON body';
