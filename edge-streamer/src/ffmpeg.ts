@@ -58,13 +58,14 @@ function inputArgs(url: string): string[] {
     '-analyzeduration',
     '0',
   ];
+  // Frames are stamped on arrival: MJPEG over HTTP carries no timestamps, and an RTSP source may restart
+  // its own (a camera's encoder reset, or a shared media when another client joins), which the MJPEG
+  // encoder refuses ("Invalid pts <= last") and ffmpeg would exit. The fps cap then measures real time.
   // Socket timeouts in microseconds: a silent source makes ffmpeg exit instead of hanging.
+  const arrival = ['-use_wallclock_as_timestamps', '1'];
   if (/^rtsps?:/i.test(url))
-    return [...lowLatency, '-rtsp_transport', 'tcp', '-timeout', '5000000', '-i', url];
-  // MJPEG over HTTP carries no timestamps: stamp frames on arrival so the fps cap measures real time.
-  if (/^https?:/i.test(url)) {
-    return [...lowLatency, '-use_wallclock_as_timestamps', '1', '-rw_timeout', '5000000', '-i', url];
-  }
+    return [...lowLatency, ...arrival, '-rtsp_transport', 'tcp', '-timeout', '5000000', '-i', url];
+  if (/^https?:/i.test(url)) return [...lowLatency, ...arrival, '-rw_timeout', '5000000', '-i', url];
   // A file plays in a loop at its own pace, like a live source.
   const path = url.replace(/^file:\/\//i, '');
   return ['-re', '-stream_loop', '-1', '-i', path];

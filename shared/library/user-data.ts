@@ -2,6 +2,7 @@ import { eraseAudit } from '../audit/audit-log.ts';
 import { eraseResultCache } from '../face-service/result-cache.ts';
 import { eraseSignIns } from '../auth/login.ts';
 import { eraseLivenessRecords } from '../liveness/sessions.ts';
+import { eraseFriction } from '../pow/friction.ts';
 import { eraseExports } from '../privacy/export.ts';
 import { eraseUploads } from '../uploads/erase.ts';
 import { eraseLibrary } from './erase.ts';
@@ -17,5 +18,6 @@ export async function eraseUserData(userId: string): Promise<void> {
   await eraseLivenessRecords(userId);
   await eraseExports(userId);
   await eraseSignIns(userId);
+  await eraseFriction(userId);
   await eraseAudit(userId);
 }

@@ -50,6 +50,11 @@ export const userSubject = (userId: string): Subject => ({
   firstLevelScore: POW_FIRST_LEVEL_SCORE,
 });
 
+/** DELETE /v1/me/data: the user's friction score goes with the account (an address's score is no one's). */
+export async function eraseFriction(userId: string): Promise<void> {
+  await cacheStore.take(powScoreKey(userSubject(userId).key));
+}
+
 /** The challenge key, derived from AUTH_SECRET so that no other signature can be replayed as a challenge. */
 const hmacKey = () => hmacHex(config().AUTH_SECRET, 'facegate pow-challenge v1');
 /** A score idle for six half-lives is below 1/64 of itself: forget it. */
