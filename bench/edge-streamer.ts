@@ -173,6 +173,22 @@ async function ffmpegAlone(cameraUrl: string): Promise<Phase> {
   }
 }
 
+/** The streamer both runs measure: one camera at WIDTH, its own signing keys, heartbeats to the stub cloud. */
+async function startBenchStreamer(cameraUrl: string, alwaysOn: boolean) {
+  const { publicKey, privateKey } = await generateKeyPair('ES256');
+  const streamer = await startStreamer({
+    port: STREAMER_PORT,
+    host: '127.0.0.1',
+    publicUrl: `http://127.0.0.1:${STREAMER_PORT}`,
+    siteId: 'bench',
+    api: { baseUrl: `http://127.0.0.1:${CLOUD_PORT}`, edgeKey: 'bench' },
+    publicKey: { ...(await exportJWK(publicKey)), kid: 'bench' },
+    logLevel: 'warn',
+    cameras: [{ cameraId: 'cam', name: 'bench', url: cameraUrl, width: WIDTH, quality: 75, alwaysOn }],
+  });
+  return { streamer, privateKey };
+}
+
 async function startStreamer(config: object): Promise<ChildProcess> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-edge-'));
   writeFileSync(path.join(dir, 'edge.json'), JSON.stringify(config));
@@ -208,19 +224,8 @@ async function main(): Promise<void> {
   try {
     phases.push(await ffmpegAlone(camera.url));
 
-    const { publicKey, privateKey } = await generateKeyPair('ES256');
-    streamer = await startStreamer({
-      port: STREAMER_PORT,
-      host: '127.0.0.1',
-      publicUrl: `http://127.0.0.1:${STREAMER_PORT}`,
-      siteId: 'bench',
-      api: { baseUrl: `http://127.0.0.1:${CLOUD_PORT}`, edgeKey: 'bench' },
-      publicKey: { ...(await exportJWK(publicKey)), kid: 'bench' },
-      logLevel: 'warn',
-      cameras: [
-        { cameraId: 'cam', name: 'bench', url: camera.url, width: WIDTH, quality: 75, alwaysOn: true },
-      ],
-    });
+    const { streamer: launched, privateKey } = await startBenchStreamer(camera.url, true);
+    streamer = launched;
     const token = await new SignJWT({})
       .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
       .setSubject('cam')
@@ -368,17 +373,8 @@ async function soak(minutes: number): Promise<void> {
   const samples: SoakSample[] = [];
   let outcomes: Awaited<ReturnType<typeof churningViewer>>[] = [];
   try {
-    const { publicKey, privateKey } = await generateKeyPair('ES256');
-    streamer = await startStreamer({
-      port: STREAMER_PORT,
-      host: '127.0.0.1',
-      publicUrl: `http://127.0.0.1:${STREAMER_PORT}`,
-      siteId: 'bench',
-      api: { baseUrl: `http://127.0.0.1:${CLOUD_PORT}`, edgeKey: 'bench' },
-      publicKey: { ...(await exportJWK(publicKey)), kid: 'bench' },
-      logLevel: 'warn',
-      cameras: [{ cameraId: 'cam', name: 'bench', url: camera.url, width: WIDTH, quality: 75 }],
-    });
+    const { streamer: launched, privateKey } = await startBenchStreamer(camera.url, false);
+    streamer = launched;
     const token = await new SignJWT({})
       .setProtectedHeader({ alg: 'ES256', kid: 'bench' })
       .setSubject('cam')

@@ -81,23 +81,33 @@ function errorRateAlarm(name, description, errors, requests, minRequests) {
   });
 }
 
+/** Alarms when a function's AWS/Lambda metric (Throttles, Errors) counts anything within 5 minutes. */
+function anyLambdaEvent(alarmName, description, metricName, functionName) {
+  return notifying({
+    AlarmName: alarmName,
+    AlarmDescription: description,
+    Namespace: 'AWS/Lambda',
+    MetricName: metricName,
+    Dimensions: [{ Name: 'FunctionName', Value: functionName }],
+    Statistic: 'Sum',
+    Period: FIVE_MINUTES,
+    EvaluationPeriods: 1,
+    Threshold: 0,
+    ComparisonOperator: 'GreaterThanThreshold',
+    TreatMissingData: 'notBreaching',
+  });
+}
+
 function functionAlarms(key, fn, prefix, minRequests) {
   const name = logicalName(key);
   const functionName = { Ref: `${name}LambdaFunction` };
   const resources = {
-    [`${name}ThrottlesAlarm`]: notifying({
-      AlarmName: `${prefix}-${key}-throttles`,
-      AlarmDescription: `Lambda throttled ${key} (concurrency limit reached).`,
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Throttles',
-      Dimensions: [{ Name: 'FunctionName', Value: functionName }],
-      Statistic: 'Sum',
-      Period: FIVE_MINUTES,
-      EvaluationPeriods: 1,
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      TreatMissingData: 'notBreaching',
-    }),
+    [`${name}ThrottlesAlarm`]: anyLambdaEvent(
+      `${prefix}-${key}-throttles`,
+      `Lambda throttled ${key} (concurrency limit reached).`,
+      'Throttles',
+      functionName,
+    ),
   };
   const endpoint = routeKeyOf(fn);
   if (endpoint) {
@@ -110,19 +120,12 @@ function functionAlarms(key, fn, prefix, minRequests) {
       minRequests,
     );
   } else {
-    resources[`${name}ErrorsAlarm`] = notifying({
-      AlarmName: `${prefix}-${key}-errors`,
-      AlarmDescription: `${key} failed (an invocation ended in an error).`,
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: functionName }],
-      Statistic: 'Sum',
-      Period: FIVE_MINUTES,
-      EvaluationPeriods: 1,
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      TreatMissingData: 'notBreaching',
-    });
+    resources[`${name}ErrorsAlarm`] = anyLambdaEvent(
+      `${prefix}-${key}-errors`,
+      `${key} failed (an invocation ended in an error).`,
+      'Errors',
+      functionName,
+    );
   }
   return resources;
 }

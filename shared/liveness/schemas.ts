@@ -1,15 +1,10 @@
 import { z } from 'zod';
 import { LIVENESS_LEVELS } from '../face/liveness.ts';
+import { boxSchema } from '../face-service/present.ts';
 import { ACTIONS } from './actions.ts';
 import { REASONS } from './verify.ts';
 
 /** Response bodies of the liveness session endpoints (the OpenAPI file is generated from these). */
-const box = z.object({
-  x: z.number().int(),
-  y: z.number().int(),
-  width: z.number().int(),
-  height: z.number().int(),
-});
 
 export const sessionCreatedSchema = z.object({
   sessionId: z.string(),
@@ -34,5 +29,5 @@ export const verifyResultSchema = z.object({
   ),
   reasons: z.array(z.enum(REASONS)),
   passiveScore: z.number().min(0).max(1),
-  referenceFace: z.object({ frame: z.number().int(), box }).nullable(),
+  referenceFace: z.object({ frame: z.number().int(), box: boxSchema }).nullable(),
 });
