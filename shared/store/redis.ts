@@ -3,6 +3,9 @@ import { config } from '../config.ts';
 
 let client: Redis | undefined;
 
+/** Longest wait for one Redis command; normal round trips take milliseconds. */
+const REDIS_TIMEOUT_MS = 5000;
+
 /** The process-wide Upstash REST client; created on first use and reused while the container is warm. */
 export function redis(): Redis {
   if (!client) {
@@ -14,6 +17,10 @@ export function redis(): Redis {
     client = new Redis({
       url,
       token,
+      // fetch has no timeout of its own: a REST endpoint that accepts the connection but does not answer
+      // would hold every request until the function times out. Give up instead: 503
+      // DEPENDENCY_UNAVAILABLE (a TimeoutError counts as unavailable).
+      signal: () => AbortSignal.timeout(REDIS_TIMEOUT_MS),
       retry: { retries: 1, backoff: () => 0 },
       automaticDeserialization: false,
       responseEncoding: false,
