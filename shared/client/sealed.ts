@@ -38,6 +38,27 @@ export interface SealedEnvelope {
   tag: string;
 }
 
+/**
+ * The envelope of AES-GCM output as Web Crypto and @noble produce it (the ciphertext with the 16-byte tag
+ * appended), and back: the two JavaScript backends share the split.
+ */
+export function envelopeOf(iv: Uint8Array, ciphertextAndTag: Uint8Array): SealedEnvelope {
+  const split = ciphertextAndTag.length - TAG_BYTES;
+  return {
+    iv: base64Encode(iv),
+    ciphertext: base64Encode(ciphertextAndTag.subarray(0, split)),
+    tag: base64Encode(ciphertextAndTag.subarray(split)),
+  };
+}
+
+export function ciphertextAndTagOf(envelope: SealedEnvelope): Uint8Array {
+  const ciphertext = base64Decode(envelope.ciphertext);
+  const joined = new Uint8Array(ciphertext.length + TAG_BYTES);
+  joined.set(ciphertext);
+  joined.set(base64Decode(envelope.tag), ciphertext.length);
+  return joined;
+}
+
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const decodedLength = (b64: string) =>
   (b64.length / 4) * 3 - (b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0);

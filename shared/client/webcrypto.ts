@@ -5,7 +5,8 @@ import {
   PAYLOAD_KEY_SALT,
   TAG_BYTES,
   base64Decode,
-  base64Encode,
+  ciphertextAndTagOf,
+  envelopeOf,
   parseEnvelope,
   type SealedEnvelope,
 } from './sealed.ts';
@@ -59,29 +60,20 @@ export async function sealPayload(
       plaintext as BufferSource,
     ),
   );
-  const split = sealed.length - TAG_BYTES;
-  return {
-    iv: base64Encode(iv),
-    ciphertext: base64Encode(sealed.subarray(0, split)),
-    tag: base64Encode(sealed.subarray(split)),
-  };
+  return envelopeOf(iv, sealed);
 }
 
 /** The plaintext of a sealed body, or undefined if it is no envelope or does not open with `key`. */
 export async function openPayload(key: CryptoKey, sealedBody: string): Promise<Uint8Array | undefined> {
   const envelope = parseEnvelope(sealedBody);
   if (!envelope) return undefined;
-  const ciphertext = base64Decode(envelope.ciphertext);
-  const sealed = new Uint8Array(ciphertext.length + TAG_BYTES);
-  sealed.set(ciphertext);
-  sealed.set(base64Decode(envelope.tag), ciphertext.length);
   try {
     const iv = base64Decode(envelope.iv);
     return new Uint8Array(
       await subtle.decrypt(
         { name: 'AES-GCM', iv: iv as BufferSource, tagLength: TAG_BYTES * 8 },
         key,
-        sealed,
+        ciphertextAndTagOf(envelope) as BufferSource,
       ),
     );
   } catch {

@@ -12,9 +12,9 @@ import {
   PAYLOAD_KEY_BYTES,
   PAYLOAD_KEY_INFO,
   PAYLOAD_KEY_SALT,
-  TAG_BYTES,
   base64Decode,
-  base64Encode,
+  ciphertextAndTagOf,
+  envelopeOf,
   parseEnvelope,
   type SealedEnvelope,
 } from '../../../shared/client/sealed.ts';
@@ -27,24 +27,15 @@ export const payloadKey = (signingKey: string): Uint8Array =>
 export function sealText(key: Uint8Array, text: string, iv: Uint8Array): SealedEnvelope {
   if (iv.length !== IV_BYTES) throw new Error(`The IV must be ${IV_BYTES} bytes.`);
   const sealed = gcm(key, iv).encrypt(utf8(text)); // ciphertext, then the 16-byte tag
-  const split = sealed.length - TAG_BYTES;
-  return {
-    iv: base64Encode(iv),
-    ciphertext: base64Encode(sealed.subarray(0, split)),
-    tag: base64Encode(sealed.subarray(split)),
-  };
+  return envelopeOf(iv, sealed);
 }
 
 /** The text inside a sealed body, or undefined if it is no envelope or does not open with `key`. */
 export function openText(key: Uint8Array, sealedBody: string): string | undefined {
   const envelope = parseEnvelope(sealedBody);
   if (!envelope) return undefined;
-  const ciphertext = base64Decode(envelope.ciphertext);
-  const sealed = new Uint8Array(ciphertext.length + TAG_BYTES);
-  sealed.set(ciphertext);
-  sealed.set(base64Decode(envelope.tag), ciphertext.length);
   try {
-    return utf8Text(gcm(key, base64Decode(envelope.iv)).decrypt(sealed));
+    return utf8Text(gcm(key, base64Decode(envelope.iv)).decrypt(ciphertextAndTagOf(envelope)));
   } catch {
     return undefined;
   }

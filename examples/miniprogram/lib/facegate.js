@@ -89,6 +89,21 @@ var IV_BYTES = 12;
 var TAG_BYTES = 16;
 var SESSIONLESS = /^\/v1\/(?:health|auth\/session|captcha|captcha\/verify|\.well-known\/jwks\.json|edge\/heartbeat)$/;
 var sealable = (path) => !SESSIONLESS.test(path);
+function envelopeOf(iv, ciphertextAndTag) {
+  const split = ciphertextAndTag.length - TAG_BYTES;
+  return {
+    iv: base64Encode(iv),
+    ciphertext: base64Encode(ciphertextAndTag.subarray(0, split)),
+    tag: base64Encode(ciphertextAndTag.subarray(split))
+  };
+}
+function ciphertextAndTagOf(envelope) {
+  const ciphertext = base64Decode(envelope.ciphertext);
+  const joined = new Uint8Array(ciphertext.length + TAG_BYTES);
+  joined.set(ciphertext);
+  joined.set(base64Decode(envelope.tag), ciphertext.length);
+  return joined;
+}
 var BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 var decodedLength = (b64) => b64.length / 4 * 3 - (b64.endsWith("==") ? 2 : b64.endsWith("=") ? 1 : 0);
 function parseEnvelope(text) {
@@ -1217,22 +1232,13 @@ var payloadKey = (signingKey) => hkdf(sha256, utf8(signingKey), PAYLOAD_KEY_SALT
 function sealText(key, text, iv) {
   if (iv.length !== IV_BYTES) throw new Error(`The IV must be ${IV_BYTES} bytes.`);
   const sealed = gcm(key, iv).encrypt(utf8(text));
-  const split = sealed.length - TAG_BYTES;
-  return {
-    iv: base64Encode(iv),
-    ciphertext: base64Encode(sealed.subarray(0, split)),
-    tag: base64Encode(sealed.subarray(split))
-  };
+  return envelopeOf(iv, sealed);
 }
 function openText(key, sealedBody) {
   const envelope = parseEnvelope(sealedBody);
   if (!envelope) return void 0;
-  const ciphertext = base64Decode(envelope.ciphertext);
-  const sealed = new Uint8Array(ciphertext.length + TAG_BYTES);
-  sealed.set(ciphertext);
-  sealed.set(base64Decode(envelope.tag), ciphertext.length);
   try {
-    return utf8Text(gcm(key, base64Decode(envelope.iv)).decrypt(sealed));
+    return utf8Text(gcm(key, base64Decode(envelope.iv)).decrypt(ciphertextAndTagOf(envelope)));
   } catch (e) {
     return void 0;
   }
