@@ -53,7 +53,9 @@ const streamerConfig = (overrides: Record<string, unknown> = {}) => ({
   heartbeatSeconds: 1,
   idleTimeoutSeconds: 2,
   stallSeconds: 2,
-  connectTimeoutSeconds: 8,
+  // Generous for a machine busy with the rest of the suite: a camera's first 1080p frame can take seconds.
+  connectTimeoutSeconds: 20,
+  startWaitSeconds: 20,
   backoff: { initialMs: 200, maxMs: 2000 },
   cameras: [
     {
