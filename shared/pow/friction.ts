@@ -2,6 +2,7 @@ import { createChallenge, extractParams, verifySolution } from 'altcha-lib/v1';
 import type { Challenge, Payload } from 'altcha-lib/v1/types';
 import { hmacHex } from '../auth/crypto.ts';
 import { failureThreshold, recentUsers, sourceOf } from '../captcha/login-failures.ts';
+import { POW_HEADER } from '../client/pow-solver.ts';
 import { config } from '../config.ts';
 import { AppError, isAppError } from '../errors.ts';
 import { cacheStore } from '../store/cache.ts';
@@ -25,7 +26,6 @@ import {
  * POW_REPLAYED: single-use through SET NX). All state is in Redis; Redis down means 503 (fail closed).
  */
 
-export const POW_HEADER = 'X-Pow-Solution';
 export const POW_CHALLENGE_TTL_SECONDS = 120;
 
 /** The endpoint a challenge was issued for; a solution only opens the endpoint it was issued for. */
