@@ -21,7 +21,7 @@ export async function warmUp(): Promise<void> {
   for (const [path, body] of calls) {
     for (let attempt = 1; ; attempt++) {
       const res = await client.post(path, body);
-      if (res.status < 300 && !res.body?.errorType) break;
+      if (res.status < 300) break;
       if (attempt === 3) throw new Error(`warm-up ${path}: ${res.status} ${JSON.stringify(res.body)}`);
     }
   }

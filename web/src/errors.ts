@@ -31,11 +31,6 @@ export class ApiError extends Error {
 /** Throws the API's error unless the status is 2xx. */
 export function ok<T>(res: ApiResponse): T {
   if (res.status < 200 || res.status > 299) throw ApiError.fromResponse(res);
-  // A Lambda invocation error passed through as a success (serverless-offline does this on a timeout).
-  const failure = res.body as { errorType?: string; errorMessage?: string } | undefined;
-  if (failure?.errorType && failure.errorMessage) {
-    throw new ApiError(502, 'FUNCTION_FAILED', `The API function failed: ${failure.errorMessage}`);
-  }
   return res.body as T;
 }
 

@@ -153,11 +153,6 @@ export class MiniClient {
       res = await this.send(method, path, opts.query, body, { [POW_HEADER]: solution });
     }
     const resBody = res.body;
-    const failure = resBody as { errorType?: string; errorMessage?: string } | undefined;
-    if (failure?.errorType && failure.errorMessage) {
-      // A Lambda invocation error passed through as a success (serverless-offline does so on a timeout).
-      throw new FacegateError(502, 'FUNCTION_FAILED', `The API function failed: ${failure.errorMessage}`);
-    }
     if (res.status >= 200 && res.status < 300) return resBody as T;
     const error = (
       resBody as { error?: { code?: string; message?: string; details?: Record<string, unknown> } }

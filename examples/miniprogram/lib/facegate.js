@@ -1534,10 +1534,6 @@ var MiniClient = class {
       res = await this.send(method, path, opts.query, body, { [POW_HEADER]: solution });
     }
     const resBody = res.body;
-    const failure = resBody;
-    if ((failure == null ? void 0 : failure.errorType) && failure.errorMessage) {
-      throw new FacegateError(502, "FUNCTION_FAILED", `The API function failed: ${failure.errorMessage}`);
-    }
     if (res.status >= 200 && res.status < 300) return resBody;
     const error = resBody == null ? void 0 : resBody.error;
     throw new FacegateError(
