@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure the system programs the stack and the tests use are installed (Debian/Ubuntu packages):
-# redis-server, ffmpeg, tesseract, chromium and the GStreamer RTSP server used by the test camera.
+# redis-server, ffmpeg, tesseract, chromium, Prometheus with Alertmanager, and the GStreamer RTSP server
+# used by the test camera.
 # Idempotent: with everything present it only checks. Installs what is missing when it runs as root or
 # with passwordless sudo; otherwise names the packages and the command, and exits non-zero.
 set -euo pipefail
@@ -23,6 +24,8 @@ check() {
   need ffmpeg command -v ffmpeg
   need tesseract-ocr command -v tesseract
   need chromium command -v chromium
+  need prometheus command -v prometheus
+  need prometheus-alertmanager command -v prometheus-alertmanager
   need python3-gi gst_rtsp_importable
   need gir1.2-gst-rtsp-server-1.0 gst_rtsp_importable
   need gstreamer1.0-plugins-base installed gstreamer1.0-plugins-base

@@ -4,7 +4,7 @@ import { loadConfig } from '../../edge-streamer/src/config.ts';
 import { createLogger } from '../../edge-streamer/src/log.ts';
 import { startStreamer } from '../../edge-streamer/src/streamer.ts';
 import { FacegateClient } from '../../shared/client/client.ts';
-import { dataDir, urls } from './env.ts';
+import { dataDir, edgeMetricsToken, urls } from './env.ts';
 
 /**
  * The stack's streamer demo: signs in as the demo user (`test:demo`, the console's default), registers
@@ -45,6 +45,7 @@ writeFileSync(
       api: { baseUrl: apiOrigin, edgeKey },
       jwksUrl: `${urls.api}/.well-known/jwks.json`,
       heartbeatSeconds: 5,
+      metricsToken: edgeMetricsToken,
       cameras: [
         {
           cameraId: 'demo',

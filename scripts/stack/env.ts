@@ -41,6 +41,14 @@ export const ports = {
   /** Streamer demo: the GStreamer RTSP test camera and an edge-streamer in front of it. */
   camera: portFromEnv('FACEGATE_CAMERA_PORT', 8554),
   edge: portFromEnv('FACEGATE_EDGE_PORT', 8090),
+  /**
+   * Local monitoring (monitoring-config.ts): Prometheus, Alertmanager, and the bridge that serves the
+   * API's EMF metrics and relays alerts to WeCom. Not Prometheus' own 9090/9093, which Debian's packages
+   * may already run as system services.
+   */
+  prometheus: portFromEnv('FACEGATE_PROMETHEUS_PORT', 9490),
+  alertmanager: portFromEnv('FACEGATE_ALERTMANAGER_PORT', 9493),
+  opsBridge: portFromEnv('FACEGATE_OPS_BRIDGE_PORT', 9491),
 };
 
 /** Everything the stack writes: service stores, logs/ and pids/. */
@@ -61,7 +69,13 @@ export const urls = {
   web: `http://${host}:${ports.web}`,
   camera: `rtsp://${host}:${ports.camera}/demo`,
   edge: `http://${host}:${ports.edge}`,
+  prometheus: `http://${host}:${ports.prometheus}`,
+  alertmanager: `http://${host}:${ports.alertmanager}`,
+  opsBridge: `http://${host}:${ports.opsBridge}`,
 };
+
+/** The demo edge-streamer's /metrics token, which the local Prometheus scrapes with. */
+export const edgeMetricsToken = 'local-edge-metrics-token';
 
 /** Environment of the API (serverless offline) and of the test processes; see shared/config.ts. */
 export const apiEnv = {

@@ -10,6 +10,7 @@ import {
 import { CreateBucketCommand, PutBucketCorsCommand } from '@aws-sdk/client-s3';
 import { localDynamoDB, localS3 } from './clients.ts';
 import { apiEnv, dataDir, ports, repoRoot, urls } from './env.ts';
+import { writeMonitoringConfig } from './monitoring-config.ts';
 import { bucketCorsRules, tableDefinition } from './resources.ts';
 import { collectFaceAssets } from '../package/face-assets.ts';
 
@@ -20,7 +21,20 @@ import { collectFaceAssets } from '../package/face-assets.ts';
  */
 
 export type ServiceName =
-  'redis' | 'redis-rest' | 's3' | 'dynamodb' | 'wechat' | 'wecom' | 'api' | 'scheduler' | 'web' | 'camera' | 'edge';
+  | 'redis'
+  | 'redis-rest'
+  | 's3'
+  | 'dynamodb'
+  | 'wechat'
+  | 'wecom'
+  | 'api'
+  | 'scheduler'
+  | 'web'
+  | 'camera'
+  | 'edge'
+  | 'ops-bridge'
+  | 'alertmanager'
+  | 'prometheus';
 
 export interface ServiceDefinition {
   name: ServiceName;
@@ -58,6 +72,22 @@ async function answersHttp(url: string, init?: RequestInit): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+async function answersOk(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(2000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** Why a service cannot start when its program (a Debian package, see ensure-system-deps.sh) is absent. */
+function missingProgram(program: string): string | undefined {
+  const found = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .some((dir) => existsSync(path.join(dir, program)));
+  return found ? undefined : `${program} is not installed (bash scripts/ensure-system-deps.sh)`;
 }
 
 function acceptsConnections(port: number): Promise<boolean> {
@@ -356,5 +386,58 @@ export const services: ServiceDefinition[] = [
       args: ['--import', 'tsx', path.join(repoRoot, 'scripts', 'stack', 'edge-demo.ts')],
     }),
     isReady: () => answersHttp(`${urls.edge}/healthz`),
+  },
+  {
+    name: 'ops-bridge',
+    label: 'metrics bridge (API EMF → Prometheus, alerts → WeCom)',
+    ports: [ports.opsBridge],
+    address: `${urls.opsBridge}/metrics`,
+    dependsOn: ['redis-rest', 'wecom'],
+    command: () => ({
+      file: node,
+      args: ['--import', 'tsx', path.join(repoRoot, 'scripts', 'stack', 'ops-bridge.ts')],
+      // The relay sends through shared/alerts, which reads the API's configuration (robot, Redis budget).
+      env: apiEnv,
+    }),
+    isReady: () => answersHttp(`${urls.opsBridge}/metrics`),
+  },
+  {
+    name: 'alertmanager',
+    label: 'Alertmanager (alerts → bridge → WeCom)',
+    ports: [ports.alertmanager],
+    address: `${urls.alertmanager}/#/alerts`,
+    dependsOn: ['ops-bridge'],
+    unavailable: () => missingProgram('prometheus-alertmanager'),
+    storage: path.join(dataDir, 'alertmanager'),
+    command: () => ({
+      file: 'prometheus-alertmanager',
+      args: [
+        `--config.file=${writeMonitoringConfig().alertmanager}`,
+        `--storage.path=${path.join(dataDir, 'alertmanager')}`,
+        `--web.listen-address=127.0.0.1:${ports.alertmanager}`,
+        // One instance: no gossip port.
+        '--cluster.listen-address=',
+      ],
+    }),
+    isReady: () => answersOk(`${urls.alertmanager}/-/ready`),
+  },
+  {
+    name: 'prometheus',
+    label: 'Prometheus (API and edge metrics, alert rules)',
+    ports: [ports.prometheus],
+    address: `${urls.prometheus}/alerts (graphs: /graph, e.g. facegate_requests_sum)`,
+    dependsOn: ['ops-bridge', 'alertmanager'],
+    unavailable: () => missingProgram('prometheus'),
+    storage: path.join(dataDir, 'prometheus'),
+    command: () => ({
+      file: 'prometheus',
+      args: [
+        `--config.file=${writeMonitoringConfig().prometheus}`,
+        `--storage.tsdb.path=${path.join(dataDir, 'prometheus')}`,
+        '--storage.tsdb.retention.time=7d',
+        `--web.listen-address=127.0.0.1:${ports.prometheus}`,
+      ],
+    }),
+    isReady: () => answersOk(`${urls.prometheus}/-/ready`),
   },
 ];

@@ -128,7 +128,7 @@ export interface FaceModelInfo {
 
 export interface FaceEngineHealth {
   ok: boolean;
-  /** Whether models were already loaded in this process before the health call. */
+  /** Whether this process has loaded the models (then `ok` is the engine's own state, else its files'). */
   warm: boolean;
   backend: string;
   error?: string;
@@ -143,8 +143,11 @@ export interface FaceEngine {
   similarityFromCosine(cosine: number): number;
   /** Loads models and runs one inference; idempotent, concurrent callers share one load. */
   warmup(): Promise<void>;
-  /** Never throws; loads the engine if needed (`warm` tells whether it was loaded before this call). */
-  health(): Promise<FaceEngineHealth>;
+  /**
+   * Never throws, never loads: a loaded engine reports itself; otherwise the last load error, else
+   * whether every file it needs is present (a cold health check must not wait seconds for the models).
+   */
+  health(): FaceEngineHealth;
 }
 
 export const DEFAULT_MAX_FACES = 10;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -107,6 +107,30 @@ export function modelFiles(): string[] {
     ...withWeights(recognition, readJson<Manifest>(recognition)),
     ...ANTISPOOF_WEIGHTS.map(findModelFile),
   ];
+}
+
+/** The WASM binary the backend runs on Node (SIMD); the non-SIMD one is only a browser fallback. */
+const WASM_BINARY = 'tfjs-backend-wasm-simd.wasm';
+
+/**
+ * What keeps the engine from loading, found without loading it: files it reads that are missing or
+ * empty (an empty list when all are there). Used by the health check, which must answer in
+ * milliseconds even in a container that never loaded the models.
+ */
+export function missingFaceAssets(): string[] {
+  let files: string[];
+  try {
+    files = [...modelFiles(), path.join(wasmDir(), WASM_BINARY)];
+  } catch (e) {
+    return [(e as Error).message];
+  }
+  return files.filter((file) => {
+    try {
+      return statSync(file).size === 0;
+    } catch {
+      return true;
+    }
+  });
 }
 
 /** Weights listed by a manifest, concatenated in manifest order. */

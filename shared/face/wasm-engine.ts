@@ -16,7 +16,13 @@ import {
 } from './engine.ts';
 import { alignCrop, boundingRect, overlapOfSmaller, sampleCrop, type Pt, type Rect } from './geometry.ts';
 import { fivePoints, headPose, meshCrop, openness, runMesh, type Mesh } from './mesh.ts';
-import { initBackend, loadModel, readRecognitionWeights, type FaceModel } from './models.ts';
+import {
+  initBackend,
+  loadModel,
+  missingFaceAssets,
+  readRecognitionWeights,
+  type FaceModel,
+} from './models.ts';
 import { CHIP_SIZE, createRecognitionNet, type RecognitionNet } from './recognition-net.ts';
 
 /**
@@ -313,14 +319,11 @@ export function createWasmEngine(): FaceEngine {
     async warmup() {
       await models();
     },
-    async health(): Promise<FaceEngineHealth> {
-      const warm = loaded;
-      try {
-        await models();
-        return { ok: true, warm, backend: tf.getBackend() };
-      } catch {
-        return { ok: false, warm, backend: 'wasm', error: loadError };
-      }
+    health(): FaceEngineHealth {
+      if (loaded) return { ok: true, warm: true, backend: tf.getBackend() };
+      const missing = missingFaceAssets();
+      const error = loadError ?? (missing.length ? `missing: ${missing.join(', ')}` : undefined);
+      return { ok: !error, warm: false, backend: 'wasm', ...(error ? { error } : {}) };
     },
   };
 }

@@ -14,7 +14,7 @@ const checks: Record<DependencyName, () => Promise<unknown>> = {
   s3: objectStore.ping,
   redis: cacheStore.ping,
   faceEngine: async () => {
-    const health = await getFaceEngine().health();
+    const health = getFaceEngine().health();
     if (!health.ok) throw new Error(health.error ?? 'face engine not ready');
   },
 };
