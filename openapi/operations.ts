@@ -429,7 +429,7 @@ function libraryOperations(): Record<string, OperationDoc> {
       tag,
       summary: 'Everything stored about the caller, as one JSON document.',
       description:
-        'Persons with their consent, face records without descriptors (templates are derived data and never leave the service), uploads, sites, cameras, sign-ins (times only) and the audit log. A document over 4 MB is not inlined: it is written to S3 and `download` carries a presigned GET valid for 15 minutes (the file is deleted after a day, or by erasure).',
+        'Persons with their consent, face records without descriptors (templates are derived data and never leave the service), uploads, sites, cameras, site presence (last heartbeat, offline since), sign-ins (times only) and the audit log. A document over 4 MB is not inlined: it is written to S3 and `download` carries a presigned GET valid for 15 minutes (the file is deleted after a day, or by erasure).',
       response: z.object({
         format: z.literal('facegate-export/1'),
         exportedAt: z.iso.datetime(),
@@ -439,6 +439,7 @@ function libraryOperations(): Record<string, OperationDoc> {
         uploads: z.array(z.record(z.string(), z.unknown())).optional(),
         sites: z.array(z.record(z.string(), z.unknown())).optional(),
         cameras: z.array(z.record(z.string(), z.unknown())).optional(),
+        sitePresence: z.array(z.record(z.string(), z.unknown())).optional(),
         sessions: z.array(z.record(z.string(), z.unknown())).optional(),
         audit: z.array(auditEntrySchema).optional(),
         notes: z.array(z.string()).optional(),

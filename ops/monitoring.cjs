@@ -9,8 +9,9 @@
  *   only once the endpoint served ALARM_MIN_REQUESTS requests, so one failure of two calls stays quiet).
  * - Per function: Lambda throttles; for functions without HTTP (S3 event, schedules, alerts): Lambda errors.
  * - API-wide: 5xx rate > 5 % and p95 latency > ALARM_LATENCY_P95_MS (API Gateway's own metrics),
- *   DependencyUnavailable per backing service, and, if ALARM_EDGE_HEARTBEAT=true, no edge heartbeat
- *   in 5 minutes.
+ *   DependencyUnavailable per backing service.
+ * - Edge: a site went silent (SitesWentOffline from the edgeSweep function), and, if
+ *   ALARM_EDGE_HEARTBEAT=true, no edge heartbeat at all in 5 minutes.
  * - A CloudWatch dashboard and saved Logs Insights queries (errors by code, slowest requests, the trail
  *   of one request id, the trail of one user).
  *
@@ -172,9 +173,31 @@ function apiAlarms(prefix, settings) {
       TreatMissingData: 'notBreaching',
     });
   }
+  return resources;
+}
+
+function edgeAlarms(prefix, settings) {
+  const resources = {
+    // The edgeSweep function counts the sites it marked offline (0 on a quiet run). OK returns after a
+    // 5-minute period in which no further site went silent, whether or not the site came back.
+    EdgeSitesOfflineAlarm: notifying({
+      AlarmName: `${prefix}-edge-sites-offline`,
+      AlarmDescription: 'An edge site stopped sending heartbeats: its cameras were marked offline.',
+      Namespace: NAMESPACE,
+      MetricName: 'SitesWentOffline',
+      Dimensions: [{ Name: 'service', Value: SERVICE }],
+      Statistic: 'Sum',
+      Period: FIVE_MINUTES,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+    }),
+  };
   if (settings.edgeHeartbeat) {
-    // Every edge-streamer posts a heartbeat every few seconds: none at all in 5 minutes means every
-    // site is offline (or cannot reach the API). Missing data is breaching: silence is the symptom.
+    // The whole fleet silent (every site down, or none can reach the API): stays in ALARM for as long as
+    // it lasts, where the per-site alarm above returns to OK after 5 quiet minutes. Opt-in, since a
+    // deployment without sites would be in ALARM for ever. Missing data is breaching: silence is the symptom.
     resources.EdgeHeartbeatAlarm = notifying({
       AlarmName: `${prefix}-edge-heartbeat-stopped`,
       AlarmDescription: 'No edge site sent a heartbeat in 5 minutes.',
@@ -228,7 +251,7 @@ function queries(prefix, logGroups, logGroupIds) {
   );
 }
 
-/** Widgets: traffic and errors per endpoint, latency, face engine, caches and limits, liveness, alarms. */
+/** Widgets: traffic and errors per endpoint, latency, face engine, caches and limits, liveness, edge, alarms. */
 function dashboard(prefix, alarmNames, firstLogGroup) {
   const search = (metricName, dims, stat) => ({
     expression: `SEARCH('{${NAMESPACE},${dims}} MetricName="${metricName}"', '${stat}', 300)`,
@@ -304,10 +327,16 @@ function dashboard(prefix, alarmNames, firstLogGroup) {
       12,
       27,
     ),
+    graph(
+      'Edge sites gone offline (per 5 min)',
+      [[NAMESPACE, 'SitesWentOffline', 'service', SERVICE]],
+      0,
+      33,
+    ),
     {
       type: 'log',
       x: 0,
-      y: 33,
+      y: 39,
       width: 24,
       height: 6,
       properties: {
@@ -348,6 +377,7 @@ module.exports = async ({ resolveVariable }) => {
       Properties: { TopicName: `${prefix}-alarms`, DisplayName: `${prefix} alarms` },
     },
     ...apiAlarms(prefix, numbers),
+    ...edgeAlarms(prefix, numbers),
   };
   for (const [key, fn] of Object.entries(functions))
     Object.assign(resources, functionAlarms(key, fn, prefix, numbers.minRequests));

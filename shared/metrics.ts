@@ -76,6 +76,13 @@ export const recordDependencyUnavailable = (dependency: string) =>
   single({ dependency }, 'DependencyUnavailable', MetricUnit.Count, 1);
 
 /**
+ * One run of the edge sweep: sites it found silent and marked offline. Written on every run, 0 included,
+ * so the series also shows that the sweep runs; the `edge-sites-offline` alarm watches it.
+ */
+export const recordSitesWentOffline = (sites: number) =>
+  single({}, 'SitesWentOffline', MetricUnit.Count, sites);
+
+/**
  * A metric with its own dimensions (service plus `dimensions`), written at once as its own EMF line, so
  * it never takes the request's endpoint dimension and alarms can address it by these dimensions alone.
  */

@@ -5,7 +5,10 @@ import { invokeFunction } from './invoke.ts';
  * process invokes the scheduled functions, once at start and then at a local rate. On AWS the rates in
  * serverless.yml apply; locally they are shorter so that a developer sees the effect within minutes.
  */
-const SCHEDULED = [{ key: 'uploadsSweep', everyMs: 60_000 }];
+const SCHEDULED = [
+  { key: 'uploadsSweep', everyMs: 60_000 },
+  { key: 'edgeSweep', everyMs: 60_000 },
+];
 
 for (const { key, everyMs } of SCHEDULED) {
   const run = async () => {

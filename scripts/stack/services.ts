@@ -331,7 +331,7 @@ export const services: ServiceDefinition[] = [
   },
   {
     name: 'scheduler',
-    label: 'schedules (uploadsSweep every minute)',
+    label: 'schedules (uploadsSweep, edgeSweep every minute)',
     ports: [],
     address: `logs/scheduler.log`,
     dependsOn: ['api'],

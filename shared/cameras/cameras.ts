@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import { AppError, notFound } from '../errors.ts';
+import { presenceStore } from '../store/presence.ts';
 import { cameraStore, siteStore } from '../store/sites.ts';
 import { invalidEdgeKey, listSites, type SiteRecord } from './sites.ts';
 import { streamKeys } from './stream-keys.ts';
@@ -9,7 +10,11 @@ import type { CameraStatus, ReportedCamera } from '../../edge-streamer/src/heart
 /** A camera whose site has not reported for this long is shown offline whatever it last said. */
 export const STALE_AFTER_SECONDS = 90;
 
-/** Records a heartbeat: the site's public URL and each camera's status. */
+/**
+ * Records a heartbeat: the site's public URL, each camera's status and the site's presence (which brings
+ * a site the sweep marked offline back online). Cameras before presence: the sweep reads presence first
+ * and spares cameras written after it (see sweep.ts).
+ */
 export async function recordHeartbeat(site: SiteRecord, publicUrl: string, cameras: ReportedCamera[]) {
   const now = new Date().toISOString();
   // The site was deleted since the key was checked: its key is revoked.
@@ -19,6 +24,7 @@ export async function recordHeartbeat(site: SiteRecord, publicUrl: string, camer
     site.siteId,
     cameras.map((c) => ({ siteId: site.siteId, ...c, lastSeenAt: now })),
   );
+  await presenceStore.beat(site.ownerId, site.siteId, now);
   return { receivedAt: now };
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sha256Hex, safeEqual } from '../auth/crypto.ts';
 import { notFound, AppError } from '../errors.ts';
+import { presenceStore } from '../store/presence.ts';
 import { cameraStore, siteStore } from '../store/sites.ts';
 
 /**
@@ -57,8 +58,9 @@ export async function authenticateEdge(siteId: string, bearer: string | undefine
   return site;
 }
 
-/** Deletes the site (revoking its key) and the cameras it reported. */
+/** Deletes the site (revoking its key), the cameras it reported and its presence. */
 export async function deleteSite(ownerId: string, siteId: string): Promise<void> {
   if (!(await siteStore.remove(ownerId, siteId))) throw notFound('site');
   await cameraStore.removeOfSite(ownerId, siteId);
+  await presenceStore.remove(ownerId, siteId);
 }

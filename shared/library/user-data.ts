@@ -4,6 +4,7 @@ import { eraseSignIns } from '../auth/login.ts';
 import { eraseLivenessRecords } from '../liveness/sessions.ts';
 import { eraseFriction } from '../pow/friction.ts';
 import { eraseExports } from '../privacy/export.ts';
+import { eraseSites } from '../store/sites.ts';
 import { eraseUploads } from '../uploads/erase.ts';
 import { eraseLibrary } from './erase.ts';
 
@@ -14,6 +15,7 @@ import { eraseLibrary } from './erase.ts';
 export async function eraseUserData(userId: string): Promise<void> {
   await eraseLibrary(userId);
   await eraseUploads(userId);
+  await eraseSites(userId);
   await eraseResultCache(userId);
   await eraseLivenessRecords(userId);
   await eraseExports(userId);

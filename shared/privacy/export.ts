@@ -3,6 +3,7 @@ import {
   CAMERA_PREFIX,
   FACE_PREFIX,
   PERSON_PREFIX,
+  PRESENCE_PREFIX,
   SESSION_PREFIX,
   SITE_PREFIX,
   UPLOAD_PREFIX,
@@ -65,6 +66,8 @@ const SECTIONS = {
   ],
   sites: [SITE_PREFIX, ['siteId', 'name', 'publicUrl', 'lastSeenAt', 'createdAt']],
   cameras: [CAMERA_PREFIX, ['siteId', 'cameraId', 'name', 'status', 'width', 'height', 'lastSeenAt']],
+  /** When each site last reported, and since when it is offline (edge sweep). */
+  sitePresence: [PRESENCE_PREFIX, ['siteId', 'lastSeenAt', 'offlineSince']],
   /** Sign-ins: when, not the WeChat session key kept with them. */
   sessions: [SESSION_PREFIX, ['createdAt', 'ttl']],
 } as const satisfies Record<string, readonly [string, readonly string[]]>;

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Every key the service stores under, in one place: DynamoDB item keys, S3 object keys and Redis key
  * names. Everything a user owns is keyed by their id: table items live in the owner's partition
@@ -49,6 +51,29 @@ export const siteCamerasPrefix = (siteId: string) => `${CAMERA_PREFIX}${siteId}#
 export const cameraKey = (userId: string, siteId: string, cameraId: string): Key => ({
   pk: ownerPk(userId),
   sk: `${siteCamerasPrefix(siteId)}${cameraId}`,
+});
+
+/**
+ * A site's presence, written by each heartbeat and read by the offline sweep (cameras/sweep.ts):
+ *   presence: pk USER#<owner>  sk PRESENCE#<siteId>     gsi1pk ONLINE#<shard> gsi1sk <lastSeenAt>#<siteId>
+ * An item of its own in the owner's partition (so erasure and export find it by prefix), indexed only
+ * while the site is online: the sweep finds silent sites with one range query per shard instead of a
+ * scan, and removes the index keys when it marks a site offline (sparse). Every heartbeat rewrites the
+ * sort key, so the index is spread over PRESENCE_SHARDS partitions by a hash of the site id.
+ */
+export const PRESENCE_PREFIX = 'PRESENCE#';
+export const PRESENCE_SHARDS = 16;
+export const presenceKey = (userId: string, siteId: string): Key => ({
+  pk: ownerPk(userId),
+  sk: `${PRESENCE_PREFIX}${siteId}`,
+});
+export const onlineShardPk = (shard: number) => `ONLINE#${shard}`;
+export const presenceShard = (siteId: string) =>
+  createHash('sha256').update(siteId).digest().readUInt32BE(0) % PRESENCE_SHARDS;
+/** ISO timestamps sort as text, so `gsi1sk < <cutoff ISO>` selects the sites last seen before it. */
+export const presenceIndexKey = (siteId: string, lastSeenAt: string) => ({
+  gsi1pk: onlineShardPk(presenceShard(siteId)),
+  gsi1sk: `${lastSeenAt}#${siteId}`,
 });
 
 /** Sign-ins (the WeChat session key kept with each). */

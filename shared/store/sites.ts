@@ -1,5 +1,6 @@
 import {
   CAMERA_PREFIX,
+  PRESENCE_PREFIX,
   SITE_PREFIX,
   cameraKey,
   siteCamerasPrefix,
@@ -10,6 +11,7 @@ import {
 import {
   deleteAll,
   deleteExistingItem,
+  deleteOwnerItems,
   ownerItems,
   putAll,
   putItem,
@@ -59,7 +61,29 @@ export const cameraStore = {
     cameras: readonly ({ cameraId: string } & Record<string, unknown>)[],
   ) => putAll(cameras.map((camera) => ({ ...cameraKey(userId, siteId, camera.cameraId), ...camera }))),
 
+  /** The cameras a site reported. */
+  ofSite: <T>(userId: string, siteId: string) => ownerItems<T>(userId, siteCamerasPrefix(siteId)),
+
   /** Deletes the cameras a site reported. */
   removeOfSite: async (userId: string, siteId: string) =>
     deleteAll(await ownerItems<Key>(userId, siteCamerasPrefix(siteId), ['pk', 'sk'])),
+
+  /**
+   * Persists a camera as offline unless its site reported it after `seenUpTo` (the heartbeat wins) or
+   * the camera is gone; false then.
+   */
+  async markOffline(userId: string, siteId: string, cameraId: string, seenUpTo: string): Promise<boolean> {
+    const out = await updateItem(cameraKey(userId, siteId, cameraId), {
+      expression: 'SET #status = :offline',
+      condition: 'attribute_exists(pk) AND lastSeenAt <= :seen',
+      names: { '#status': 'status' },
+      values: { ':offline': 'offline', ':seen': seenUpTo },
+    });
+    return out !== undefined;
+  },
 };
+
+/** Erasure: every site of the owner (revoking its key first), its cameras and its presence. */
+export async function eraseSites(userId: string): Promise<void> {
+  for (const prefix of [SITE_PREFIX, CAMERA_PREFIX, PRESENCE_PREFIX]) await deleteOwnerItems(userId, prefix);
+}

@@ -161,6 +161,14 @@ export const queryIndex = <T>(index: { gsi1pk: string; gsi1sk: string }) =>
     ExpressionAttributeValues: { ':pk': index.gsi1pk, ':sk': index.gsi1sk },
   });
 
+/** Items of the GSI `gsi1` under `gsi1pk` whose `gsi1sk` sorts before `before` (eventually consistent). */
+export const queryIndexBefore = <T>(gsi1pk: string, before: string) =>
+  queryAll<T>({
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
+    ExpressionAttributeValues: { ':pk': gsi1pk, ':before': before },
+  });
+
 /** A real round trip for the health check: reads an item that never exists (raw errors, no mapping). */
 export const pingTable = () => dynamo().send(new GetCommand({ TableName: tableName(), Key: HEALTH_KEY }));
 

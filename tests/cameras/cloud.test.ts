@@ -2,17 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { FacegateClient } from '../../shared/client/client.ts';
+import { heartbeat } from '../support/edge.ts';
 import { urls } from '../support/stack.ts';
 
 const origin = new URL(urls.api).origin;
 const login = (name: string) => FacegateClient.login(origin, `test:${name}-${process.pid}`);
-
-const heartbeat = (edgeKey: string, body: unknown) =>
-  fetch(`${urls.api}/edge/heartbeat`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${edgeKey}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
 
 test('a site reports its cameras and the owner gets verifiable stream tokens', async () => {
   const owner = await login('cam-owner');

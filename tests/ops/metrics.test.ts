@@ -1,34 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FacegateClient } from '../../shared/client/client.ts';
-import { logDir } from '../../scripts/stack/env.ts';
 import { urls } from '../support/stack.ts';
 import { fixtureBase64 } from '../support/fixtures.ts';
+import { dimensionsOf, emfLines, metricNames, type EmfLine } from '../support/emf.ts';
 
 /**
  * Real requests through serverless-offline; their embedded-metric-format lines are read back from the
- * API's log (the stack writes each service's output to <data>/logs/<service>.log) and checked the way
- * CloudWatch would read them: namespace, dimensions and values of the `_aws` block.
+ * API's log and checked the way CloudWatch would read them: namespace, dimensions and values of the
+ * `_aws` block.
  */
-interface EmfLine {
-  _aws: { CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string }[] }[] };
-  requestId?: string;
-  [key: string]: unknown;
-}
-
-function emfLinesOf(requestId: string): EmfLine[] {
-  return readFileSync(path.join(logDir, 'api.log'), 'utf8')
-    .split('\n')
-    .flatMap((line) => {
-      const start = line.indexOf('{"_aws"');
-      if (start < 0) return [];
-      const parsed = JSON.parse(line.slice(start)) as EmfLine;
-      return parsed.requestId === requestId ? [parsed] : [];
-    });
-}
+const emfLinesOf = (requestId: string) => emfLines().filter((line) => line.requestId === requestId);
 
 /** The lines of a request, once its per-request line (written last, by the outermost middleware) is there. */
 async function metricsOf(requestId: string): Promise<EmfLine[]> {
@@ -39,9 +22,6 @@ async function metricsOf(requestId: string): Promise<EmfLine[]> {
   }
   assert.fail(`no EMF line for request ${requestId} in api.log`);
 }
-
-const metricNames = (line: EmfLine) => line._aws.CloudWatchMetrics[0]!.Metrics.map((m) => m.Name);
-const dimensionsOf = (line: EmfLine) => line._aws.CloudWatchMetrics[0]!.Dimensions[0];
 
 test('each request writes Requests, Latency, 4xx and 5xx for its endpoint', async () => {
   const ok = await fetch(`${urls.api}/.well-known/jwks.json`);

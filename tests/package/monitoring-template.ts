@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 /**
  * What the packaged CloudFormation template must hold for operations (ops/monitoring.cjs): the alarm
  * topic with the alert function subscribed, the error-rate alarms (API-wide and per endpoint, as metric
- * math), latency, throttle and dependency alarms that notify the topic on ALARM and OK, the dashboard
- * and the saved Logs Insights queries.
+ * math), latency, throttle, dependency and edge-site alarms that notify the topic on ALARM and OK, the
+ * scheduled edge sweep, the dashboard and the saved Logs Insights queries.
  */
 interface Resource {
   Type: string;
@@ -59,6 +59,22 @@ export function assertMonitoring(templateFile: string): void {
   assert.equal(alarms.get('ApiLatencyAlarm')?.Properties.Threshold, 3000);
   assert.equal(alarms.get('FacesDetectThrottlesAlarm')?.Properties.MetricName, 'Throttles');
   assert.equal(alarms.get('UploadsSweepErrorsAlarm')?.Properties.MetricName, 'Errors');
+  // The edge sweep runs on a schedule; an alarm watches the sites it marks offline.
+  assert.equal(resources.EdgeSweepLambdaFunction?.Type, 'AWS::Lambda::Function');
+  assert.ok(
+    ofType('AWS::Events::Rule').some(
+      ([, r]) =>
+        r.Properties.ScheduleExpression === 'rate(1 minute)' &&
+        JSON.stringify(r.Properties.Targets).includes('EdgeSweepLambdaFunction'),
+    ),
+    'the edge sweep is scheduled every minute',
+  );
+  assert.equal(alarms.get('EdgeSweepErrorsAlarm')?.Properties.MetricName, 'Errors');
+  const sitesOffline = alarms.get('EdgeSitesOfflineAlarm')?.Properties;
+  assert.equal(sitesOffline?.MetricName, 'SitesWentOffline');
+  assert.equal(sitesOffline?.Namespace, 'Facegate');
+  assert.equal(sitesOffline?.Threshold, 0);
+  assert.equal(sitesOffline?.TreatMissingData, 'notBreaching');
   for (const dependency of ['Dynamodb', 'Redis', 'S3'])
     assert.equal(alarms.get(`Dependency${dependency}Alarm`)?.Properties.MetricName, 'DependencyUnavailable');
   // Every function has a throttle alarm; every HTTP function an error-rate alarm.
@@ -78,6 +94,7 @@ export function assertMonitoring(templateFile: string): void {
     '5xx per endpoint',
     'Face inference (ms, p50 and p95)',
     'Rate-limit rejections',
+    'Edge sites gone offline (per 5 min)',
   ])
     assert.ok(titles.includes(title), title);
 

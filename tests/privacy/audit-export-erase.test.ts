@@ -5,6 +5,7 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { FacegateClient } from '../../shared/client/client.ts';
 import { apiEnv, localDynamoDB, localRedis, localS3, urls } from '../support/stack.ts';
 import { fixtureBase64 } from '../support/fixtures.ts';
+import { heartbeat } from '../support/edge.ts';
 import { CONSENT } from '../support/fixtures.ts';
 
 /** Audit log, export and erasure over HTTP, proven against what the stores really hold afterwards. */
@@ -96,6 +97,14 @@ test('after erasure no item, object or cache entry of the user remains but the e
   await client.post(`/v1/persons/${person.body.personId}/faces`, { image });
   await client.post('/v1/faces/detect', { image });
   await client.post('/v1/liveness/sessions', {});
+  // A site that reported a camera: site, camera and presence items.
+  const site = (await client.post('/v1/sites', { name: 'Erased site' })).body;
+  const beat = await heartbeat(site.edgeKey, {
+    siteId: site.siteId,
+    publicUrl: 'https://erased.example.test',
+    cameras: [{ cameraId: 'hall', name: 'Hall', status: 'online' }],
+  });
+  assert.equal(beat.status, 200);
   await client.get('/v1/me/export');
 
   const erase = await client.delete('/v1/me/data');
@@ -111,6 +120,11 @@ test('after erasure no item, object or cache entry of the user remains but the e
   const left = (items.Items ?? []).map((i) => i.sk!.S!);
   assert.equal(left.length, 1, `left: ${left}`);
   assert.match(left[0]!, /^AUDIT#/);
+  assert.equal(
+    (await heartbeat(site.edgeKey, { siteId: site.siteId, publicUrl: 'https://x.test', cameras: [] })).status,
+    401,
+    "the site's key is revoked",
+  );
   const tombstone = (await client.get('/v1/me/audit')).body.items;
   assert.deepEqual(
     tombstone.map((i: any) => [i.action, i.resource, i.result, i.requestId]),
