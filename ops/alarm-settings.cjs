@@ -19,6 +19,7 @@ module.exports = () => ({
   minRequests: number('ALARM_MIN_REQUESTS', 20),
   // 503 DEPENDENCY_UNAVAILABLE answers per dependency in 5 minutes that raise its alarm.
   dependencyFailures: number('ALARM_DEPENDENCY_FAILURES', 5),
-  // Alarm when no edge site sent a heartbeat for 5 minutes (turn on once sites are deployed).
+  // Alarm while no edge site at all sends heartbeats (turn on once sites are deployed); the per-site
+  // edge-sites-offline alarm is always on.
   edgeHeartbeat: process.env.ALARM_EDGE_HEARTBEAT === 'true',
 });

@@ -362,25 +362,20 @@ module.exports = async ({ resolveVariable }) => {
   const service = await resolveVariable('self:service');
   const stage = await resolveVariable('sls:stage');
   const functions = await resolveVariable('self:functions');
+  // Numbers and a boolean, validated by ops/alarm-settings.cjs.
   const settings = await resolveVariable('self:custom.alarms');
   const prefix = `${service}-${stage}`;
-  const numbers = {
-    latencyP95Ms: Number(settings.latencyP95Ms),
-    minRequests: Number(settings.minRequests),
-    dependencyFailures: Number(settings.dependencyFailures),
-    edgeHeartbeat: String(settings.edgeHeartbeat) === 'true',
-  };
 
   const resources = {
     AlarmTopic: {
       Type: 'AWS::SNS::Topic',
       Properties: { TopicName: `${prefix}-alarms`, DisplayName: `${prefix} alarms` },
     },
-    ...apiAlarms(prefix, numbers),
-    ...edgeAlarms(prefix, numbers),
+    ...apiAlarms(prefix, settings),
+    ...edgeAlarms(prefix, settings),
   };
   for (const [key, fn] of Object.entries(functions))
-    Object.assign(resources, functionAlarms(key, fn, prefix, numbers.minRequests));
+    Object.assign(resources, functionAlarms(key, fn, prefix, settings.minRequests));
 
   const alarmNames = Object.values(resources)
     .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')

@@ -85,8 +85,17 @@ export function alertRules(window = alertWindow()) {
         ],
       },
       {
-        name: 'edge-streamer',
+        name: 'edge',
         rules: [
+          {
+            alert: 'EdgeSitesOffline',
+            expr: `${increase('facegate_sites_went_offline_sum')} > 0`,
+            labels: page,
+            annotations: {
+              summary: `An edge site stopped sending heartbeats (edgeSweep marked it offline) within ${window}.`,
+              description: '{{ $value | humanize }} site(s) went offline.',
+            },
+          },
           {
             alert: 'EdgeStreamerDown',
             expr: 'up{job="edge-streamer"} == 0',
