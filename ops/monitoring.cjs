@@ -82,14 +82,14 @@ function errorRateAlarm(name, description, errors, requests, minRequests) {
   });
 }
 
-/** Alarms when a function's AWS/Lambda metric (Throttles, Errors) counts anything within 5 minutes. */
-function anyLambdaEvent(alarmName, description, metricName, functionName) {
+/** Alarms when a metric counts anything within 5 minutes (its Sum is above 0); quiet periods are OK. */
+function anyInFiveMinutes(alarmName, description, namespace, metricName, dimensions) {
   return notifying({
     AlarmName: alarmName,
     AlarmDescription: description,
-    Namespace: 'AWS/Lambda',
+    Namespace: namespace,
     MetricName: metricName,
-    Dimensions: [{ Name: 'FunctionName', Value: functionName }],
+    Dimensions: dimensions,
     Statistic: 'Sum',
     Period: FIVE_MINUTES,
     EvaluationPeriods: 1,
@@ -98,6 +98,12 @@ function anyLambdaEvent(alarmName, description, metricName, functionName) {
     TreatMissingData: 'notBreaching',
   });
 }
+
+/** A function's AWS/Lambda metric (Throttles, Errors). */
+const anyLambdaEvent = (alarmName, description, metricName, functionName) =>
+  anyInFiveMinutes(alarmName, description, 'AWS/Lambda', metricName, [
+    { Name: 'FunctionName', Value: functionName },
+  ]);
 
 function functionAlarms(key, fn, prefix, minRequests) {
   const name = logicalName(key);
@@ -180,19 +186,13 @@ function edgeAlarms(prefix, settings) {
   const resources = {
     // The edgeSweep function counts the sites it marked offline (0 on a quiet run). OK returns after a
     // 5-minute period in which no further site went silent, whether or not the site came back.
-    EdgeSitesOfflineAlarm: notifying({
-      AlarmName: `${prefix}-edge-sites-offline`,
-      AlarmDescription: 'An edge site stopped sending heartbeats: its cameras were marked offline.',
-      Namespace: NAMESPACE,
-      MetricName: 'SitesWentOffline',
-      Dimensions: [{ Name: 'service', Value: SERVICE }],
-      Statistic: 'Sum',
-      Period: FIVE_MINUTES,
-      EvaluationPeriods: 1,
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      TreatMissingData: 'notBreaching',
-    }),
+    EdgeSitesOfflineAlarm: anyInFiveMinutes(
+      `${prefix}-edge-sites-offline`,
+      'An edge site stopped sending heartbeats: its cameras were marked offline.',
+      NAMESPACE,
+      'SitesWentOffline',
+      [{ Name: 'service', Value: SERVICE }],
+    ),
   };
   if (settings.edgeHeartbeat) {
     // The whole fleet silent (every site down, or none can reach the API): stays in ALARM for as long as
