@@ -26,18 +26,21 @@ const apiLog = path.join(logDir, 'api.log');
  */
 function followApiLog(): void {
   let offset = sizeOf(apiLog);
-  let partial = '';
+  // Bytes after the last newline: decoded only once complete, so a UTF-8 character split across two
+  // reads is not mangled.
+  let partial = Buffer.alloc(0);
   setInterval(() => {
     const size = sizeOf(apiLog);
-    if (size < offset) [offset, partial] = [0, ''];
+    if (size < offset) [offset, partial] = [0, Buffer.alloc(0)];
     if (size === offset) return;
     const fd = openSync(apiLog, 'r');
     try {
       const chunk = Buffer.alloc(size - offset);
       offset += readSync(fd, chunk, 0, chunk.length, offset);
-      const lines = (partial + chunk.toString('utf8')).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) registry.ingest(line);
+      const text = Buffer.concat([partial, chunk]);
+      const end = text.lastIndexOf(0x0a) + 1;
+      partial = text.subarray(end);
+      for (const line of text.subarray(0, end).toString('utf8').split('\n')) registry.ingest(line);
     } finally {
       closeSync(fd);
     }
@@ -55,6 +58,8 @@ function sizeOf(file: string): number {
 /**
  * Alertmanager retries a notification that answered 5xx: that is the answer while WeCom is busy or the
  * budget is spent; a message WeCom refuses for good is logged and acknowledged, as the alert function does.
+ * Each notification carries one alert (group_by ['...'] in monitoring-config.ts), so a retry never
+ * repeats one already delivered.
  */
 async function relayAlerts(body: string): Promise<number> {
   let payload: unknown;
