@@ -40,6 +40,13 @@ test('request records become sum/count per endpoint and a latency histogram in m
   registry.ingest(`(λ: health) ${requestLine('GET /v1/health', 200, 12)}`);
   registry.ingest(requestLine('GET /v1/health', 503, 3100));
   registry.ingest(requestLine('POST /v1/search', 200, 700));
+  // A series first shows 0, so that Prometheus' increase() sees its first values.
+  const first = registry.exposition();
+  assert.equal(sample(first, 'facegate_5xx_sum{service="facegate-api",endpoint="GET /v1/health"}'), 0);
+  assert.equal(
+    sample(first, 'facegate_latency_ms_count{service="facegate-api",endpoint="GET /v1/health"}'),
+    0,
+  );
   const text = registry.exposition();
 
   const health = '{service="facegate-api",endpoint="GET /v1/health"}';
@@ -65,6 +72,8 @@ test('array values, other units, label escaping and lines that are not EMF', () 
   const registry = new EmfRegistry();
   registry.ingest('GET /v1/health (λ: health) RequestId: 1 Duration: 3 ms');
   registry.ingest('{"_aws": broken');
+  registry.ingest('{"_aws":{"CloudWatchMetrics":[null]}}');
+  registry.ingest('{"_aws":{"CloudWatchMetrics":[{"Namespace":"Facegate","Metrics":[{"Name":"X"}]}]}}');
   registry.ingest(
     JSON.stringify({
       _aws: {
@@ -85,11 +94,38 @@ test('array values, other units, label escaping and lines that are not EMF', () 
       Load: 2,
     }),
   );
+  // The same name from another unit is refused rather than summed with it.
+  registry.ingest(
+    JSON.stringify({
+      _aws: {
+        CloudWatchMetrics: [
+          {
+            Namespace: 'Facegate',
+            Dimensions: [['1st', 'le']],
+            Metrics: [
+              { Name: 'LoadMs', Unit: 'Count' },
+              { Name: 'Jobs', Unit: 'Count' },
+            ],
+          },
+        ],
+      },
+      '1st': 'a',
+      le: 'b',
+      LoadMs: 1,
+      Jobs: 3,
+    }),
+  );
+  registry.exposition();
   const text = registry.exposition();
+  assert.equal(sample(text, 'facegate_jobs_sum{_1st="a",dim_le="b"}'), 3, 'label names made valid');
   const labels = '{service="facegate-api",operation="detect \\"fast\\"\\\\"}';
   assert.equal(sample(text, `facegate_face_inference_ms_count${labels}`), 2);
   assert.equal(sample(text, `facegate_face_inference_ms_sum${labels}`), 100);
   assert.equal(sample(text, `facegate_load_ms_sum${labels}`), 2000, 'seconds are kept in ms');
-  assert.equal(sample(text, 'facegate_emf_records_total'), 1);
-  assert.equal(sample(text, 'facegate_emf_rejected_total'), 1);
+  assert.equal(sample(text, 'facegate_emf_records_total'), 2);
+  assert.equal(
+    sample(text, 'facegate_emf_rejected_total'),
+    4,
+    'broken JSON, two bad directives, a unit clash',
+  );
 });

@@ -28,12 +28,20 @@ interface Series {
   count: number;
   /** Cumulative counts per bucket bound, for time metrics only. */
   buckets?: number[];
+  /**
+   * Not yet exposed: the first exposition shows it at 0. Prometheus' increase() starts from a series'
+   * first sample, so a series born with its first failures (e.g. 30 DependencyUnavailable between two
+   * scrapes) would otherwise never raise an alert.
+   */
+  unseen: boolean;
 }
 
 interface Family {
   name: string;
   help: string;
   histogram: boolean;
+  /** The EMF unit it was made from: another unit under the same name is refused, not summed. */
+  unit: string;
   series: Map<string, Series>;
 }
 
@@ -42,6 +50,23 @@ const snake = (text: string) =>
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/[^A-Za-z0-9_]/g, '_')
     .toLowerCase();
+
+/** A dimension name as a valid label name that cannot clash with `le` or Prometheus' reserved `__`. */
+const labelName = (dimension: string) => {
+  const name = snake(dimension).replace(/^(?=\d)/, '_');
+  return name === 'le' || name.startsWith('__') ? `dim_${name}` : name;
+};
+
+const isDirective = (value: unknown): value is Directive => {
+  const d = value as Directive | null;
+  return (
+    typeof d?.Namespace === 'string' &&
+    Array.isArray(d.Metrics) &&
+    d.Metrics.every((m) => typeof m?.Name === 'string') &&
+    Array.isArray(d.Dimensions) &&
+    d.Dimensions.every((set) => Array.isArray(set) && set.every((k) => typeof k === 'string'))
+  );
+};
 
 const escapeLabel = (value: string) =>
   value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
@@ -66,7 +91,7 @@ export class EmfRegistry {
   ingest(line: string): void {
     const start = line.indexOf('{"_aws"');
     if (start < 0) return;
-    let record: Record<string, unknown> & { _aws?: { CloudWatchMetrics?: Directive[] } };
+    let record: Record<string, unknown> & { _aws?: { CloudWatchMetrics?: unknown } };
     try {
       record = JSON.parse(line.slice(start));
     } catch {
@@ -74,7 +99,7 @@ export class EmfRegistry {
       return;
     }
     const directives = record._aws?.CloudWatchMetrics;
-    if (!Array.isArray(directives)) {
+    if (!Array.isArray(directives) || !directives.every(isDirective)) {
       this.#rejected++;
       return;
     }
@@ -82,7 +107,7 @@ export class EmfRegistry {
     for (const directive of directives) {
       // CloudWatch publishes each metric once per dimension set; the stack's functions use one set.
       for (const dimensions of directive.Dimensions.length ? directive.Dimensions : [[]]) {
-        const labels = Object.fromEntries(dimensions.map((d) => [snake(d), String(record[d] ?? '')]));
+        const labels = Object.fromEntries(dimensions.map((d) => [labelName(d), String(record[d] ?? '')]));
         for (const metric of directive.Metrics) {
           for (const value of numbersOf(record[metric.Name]))
             this.#observe(directive.Namespace, metric, labels, value);
@@ -100,25 +125,27 @@ export class EmfRegistry {
     const histogram = TIME_UNITS.has(metric.Unit ?? '');
     const base = `${snake(namespace)}_${snake(metric.Name)}`;
     const name = histogram && !base.endsWith('_ms') ? `${base}_ms` : base;
+    const unit = metric.Unit ?? 'None';
     let family = this.#families.get(name);
     if (!family) {
       family = {
         name,
-        help: `${namespace} ${metric.Name} (${metric.Unit ?? 'None'}), from EMF`,
+        help: `${namespace} ${metric.Name} (${unit}), from EMF`,
         histogram,
+        unit,
         series: new Map(),
       };
       this.#families.set(name, family);
     }
+    if (family.unit !== unit) {
+      this.#rejected++;
+      return;
+    }
     const key = JSON.stringify(labels);
     let series = family.series.get(key);
     if (!series) {
-      series = {
-        labels,
-        sum: 0,
-        count: 0,
-        ...(histogram ? { buckets: LATENCY_BUCKETS_MS.map(() => 0) } : {}),
-      };
+      const buckets = histogram ? { buckets: LATENCY_BUCKETS_MS.map(() => 0) } : {};
+      series = { labels, sum: 0, count: 0, ...buckets, unseen: true };
       family.series.set(key, series);
     }
     const observed = histogram ? value * TO_MILLISECONDS[metric.Unit!]! : value;
@@ -129,7 +156,10 @@ export class EmfRegistry {
     });
   }
 
-  /** The Prometheus text exposition format (version 0.0.4). */
+  /**
+   * The Prometheus text exposition format (version 0.0.4). Meant for the one scraper: a series first
+   * shows 0 to whichever reader comes first.
+   */
   exposition(): string {
     const out: string[] = [
       '# HELP facegate_emf_records_total EMF records read from the API log.',
@@ -145,16 +175,19 @@ export class EmfRegistry {
         `# TYPE ${family.name} ${family.histogram ? 'histogram' : 'summary'}`,
       );
       for (const s of family.series.values()) {
+        const shown = (value: number) => (s.unseen ? 0 : value);
         s.buckets?.forEach((count, i) =>
           out.push(
-            `${family.name}_bucket${labelText(s.labels, ['le', String(LATENCY_BUCKETS_MS[i])])} ${count}`,
+            `${family.name}_bucket${labelText(s.labels, ['le', String(LATENCY_BUCKETS_MS[i])])} ${shown(count)}`,
           ),
         );
-        if (s.buckets) out.push(`${family.name}_bucket${labelText(s.labels, ['le', '+Inf'])} ${s.count}`);
+        if (s.buckets)
+          out.push(`${family.name}_bucket${labelText(s.labels, ['le', '+Inf'])} ${shown(s.count)}`);
         out.push(
-          `${family.name}_sum${labelText(s.labels)} ${s.sum}`,
-          `${family.name}_count${labelText(s.labels)} ${s.count}`,
+          `${family.name}_sum${labelText(s.labels)} ${shown(s.sum)}`,
+          `${family.name}_count${labelText(s.labels)} ${shown(s.count)}`,
         );
+        s.unseen = false;
       }
     }
     return `${out.join('\n')}\n`;

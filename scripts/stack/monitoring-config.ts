@@ -146,8 +146,10 @@ function alertmanagerConfig() {
       // Every alert its own message (as every CloudWatch alarm is), sent at once, resolved ones too.
       group_by: ['...'],
       group_wait: '1s',
-      group_interval: '10s',
-      repeat_interval: '4h',
+      // Longer than the relay may take (WeCom's 10 s timeout), so a slow robot is not sent it twice.
+      group_interval: '30s',
+      // State changes only, as CloudWatch notifies: no reminders of an alert still firing.
+      repeat_interval: '8760h',
     },
     receivers: [
       {

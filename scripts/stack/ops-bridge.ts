@@ -36,8 +36,9 @@ function followApiLog(): void {
     const fd = openSync(apiLog, 'r');
     try {
       const chunk = Buffer.alloc(size - offset);
-      offset += readSync(fd, chunk, 0, chunk.length, offset);
-      const text = Buffer.concat([partial, chunk]);
+      const read = readSync(fd, chunk, 0, chunk.length, offset);
+      offset += read;
+      const text = Buffer.concat([partial, chunk.subarray(0, read)]);
       const end = text.lastIndexOf(0x0a) + 1;
       partial = text.subarray(end);
       for (const line of text.subarray(0, end).toString('utf8').split('\n')) registry.ingest(line);

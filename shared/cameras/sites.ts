@@ -58,9 +58,15 @@ export async function authenticateEdge(siteId: string, bearer: string | undefine
   return site;
 }
 
-/** Deletes the site (revoking its key), the cameras it reported and its presence. */
+/**
+ * Deletes the site (revoking its key), the cameras it reported and its presence. Cameras and presence go
+ * first, then the site: a failure part way leaves the site in place, so deleting it again finishes the
+ * job. A heartbeat racing the delete may write them again; the sweep removes such leftovers once they go
+ * silent (sweep.ts).
+ */
 export async function deleteSite(ownerId: string, siteId: string): Promise<void> {
-  if (!(await siteStore.remove(ownerId, siteId))) throw notFound('site');
+  if (!(await siteStore.exists(ownerId, siteId))) throw notFound('site');
   await cameraStore.removeOfSite(ownerId, siteId);
   await presenceStore.remove(ownerId, siteId);
+  if (!(await siteStore.remove(ownerId, siteId))) throw notFound('site');
 }

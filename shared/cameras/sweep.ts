@@ -1,5 +1,6 @@
+import { recordSitesWentOffline } from '../metrics.ts';
 import { presenceStore, type Presence } from '../store/presence.ts';
-import { cameraStore } from '../store/sites.ts';
+import { cameraStore, siteStore } from '../store/sites.ts';
 import { STALE_AFTER_SECONDS } from './cameras.ts';
 
 export interface SweepResult {
@@ -9,6 +10,8 @@ export interface SweepResult {
   wentOffline: number;
   /** Cameras this run persisted as offline. */
   camerasOffline: number;
+  /** Silent presences of sites deleted meanwhile, removed with their cameras and not counted. */
+  orphansRemoved: number;
 }
 
 /**
@@ -18,19 +21,41 @@ export interface SweepResult {
  * Idempotent and safe to overlap with itself and with heartbeats: every write is conditional on the
  * `lastSeenAt` the sweep read, so a heartbeat that lands meanwhile wins, and only one run counts a site.
  * Cameras go before the presence: a run that fails in between leaves the site indexed, and the next run
- * finishes it.
+ * finishes it. A presence whose site is gone (a heartbeat in flight while the site was deleted) is
+ * removed with its cameras rather than reported. One site's failure does not stop the others, and the
+ * sites already marked offline are counted (SitesWentOffline) even when the run then fails.
  */
 export async function sweepSilentSites(nowMs = Date.now()): Promise<SweepResult> {
   const cutoff = new Date(nowMs - STALE_AFTER_SECONDS * 1000).toISOString();
   const now = new Date(nowMs).toISOString();
   const silent = await presenceStore.silentSince(cutoff);
-  let wentOffline = 0;
-  let camerasOffline = 0;
-  for (const site of silent) {
-    camerasOffline += await markCamerasOffline(site);
-    if (await presenceStore.markOffline(site, now)) wentOffline++;
+  const result = { silent: silent.length, wentOffline: 0, camerasOffline: 0, orphansRemoved: 0 };
+  const failures: unknown[] = [];
+  try {
+    for (const site of silent) {
+      try {
+        if (!(await siteStore.exists(site.ownerId, site.siteId))) {
+          await removeOrphan(site);
+          result.orphansRemoved++;
+          continue;
+        }
+        result.camerasOffline += await markCamerasOffline(site);
+        if (await presenceStore.markOffline(site, now)) result.wentOffline++;
+      } catch (e) {
+        failures.push(e);
+      }
+    }
+  } finally {
+    recordSitesWentOffline(result.wentOffline);
   }
-  return { silent: silent.length, wentOffline, camerasOffline };
+  if (failures.length)
+    throw new AggregateError(failures, `${failures.length} of ${silent.length} silent sites failed`);
+  return result;
+}
+
+async function removeOrphan(site: Presence): Promise<void> {
+  await cameraStore.removeOfSite(site.ownerId, site.siteId);
+  await presenceStore.remove(site.ownerId, site.siteId);
 }
 
 async function markCamerasOffline(site: Presence): Promise<number> {

@@ -11,6 +11,7 @@ import {
 import {
   deleteAll,
   deleteExistingItem,
+  getItem,
   deleteOwnerItems,
   ownerItems,
   putAll,
@@ -35,6 +36,9 @@ export const siteStore = {
 
   /** The site with this id, whoever owns it. */
   byId: async <T>(siteId: string) => (await queryIndex<T>(siteIndexKey(siteId)))[0],
+
+  /** Whether the owner still has this site (a strongly consistent read). */
+  exists: async (userId: string, siteId: string) => (await getItem(siteKey(userId, siteId))) !== undefined,
 
   /** Deletes an existing site; false when there was none. */
   remove: async (userId: string, siteId: string) =>

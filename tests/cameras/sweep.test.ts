@@ -161,3 +161,29 @@ test('a heartbeat that lands after the sweep read the site wins', async () => {
   assert.deepEqual(await presenceOf(ownerId, site.siteId), fresh);
   assert.equal((await cameraOf(ownerId, site.siteId, 'door'))?.status, 'online');
 });
+
+test('what a heartbeat racing a site’s deletion leaves behind is removed by the sweep, not reported', async () => {
+  const owner = await login('sweep-orphan');
+  const ownerId = owner.session!.userId;
+  const site = await newSite(owner, 'Dock');
+  assert.equal((await heartbeat(site.edgeKey, report(site.siteId, 'online'))).status, 200);
+  const presence = await presenceOf(ownerId, site.siteId);
+  const cameras = await cameraStore.ofSite<Item>(ownerId, site.siteId);
+  assert.equal((await owner.delete(`/v1/sites/${site.siteId}`)).status, 204);
+  // The racing heartbeat's writes, landing after the delete (it had passed the key check before).
+  await cameraStore.putAll(ownerId, site.siteId, cameras as { cameraId: string }[]);
+  await presenceStore.beat(ownerId, site.siteId, presence!.lastSeenAt);
+  await dateLastHeartbeat(
+    ownerId,
+    site.siteId,
+    ['door', 'yard'],
+    new Date(Date.now() - 600_000).toISOString(),
+  );
+
+  const result = (await sweep()) as { orphansRemoved?: number };
+  assert.equal(await presenceOf(ownerId, site.siteId), undefined, 'presence removed');
+  assert.deepEqual(await cameraStore.ofSite(ownerId, site.siteId), [], 'cameras removed');
+  // Unless the stack's scheduler got there first, this run removed it; either way it is not a site offline.
+  assert.ok((result.orphansRemoved ?? 0) <= 1, JSON.stringify(result));
+  assert.deepEqual((await owner.get('/v1/cameras')).body.items, []);
+});
