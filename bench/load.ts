@@ -21,7 +21,8 @@
  * request that ran while Redis was down succeeded, and every face 200 carries the rate-limit headers
  * (the limiter and the nonce check fail closed); no function ran past the Lambda timeout; the time
  * from Redis being back until signed requests succeed again. Then one user sends limit + 1 face
- * requests: the last must be 429.
+ * requests: the last must be 429. And the operator's view: how long after the fault the first alarms
+ * (the local Prometheus rules, Alertmanager, the fake WeCom robot; see README, Operations) arrived.
  *
  * Two clocks: what clients see (autocannon, includes local queueing) and what functions took (the
  * API's log: serverless-offline's "Duration" line per invocation and our "request" line with status
@@ -75,6 +76,8 @@ const GOALS = {
   faceSuccessWhileDown: 0,
   overLambdaTimeout: 0,
   recoveryS: 15,
+  /** From the fault to the first alarm at the WeCom robot, through the local Prometheus and Alertmanager. */
+  alarmS: 60,
 };
 
 process.env.FACEGATE_DATA_DIR ||= '.data/bench-load';
@@ -457,6 +460,27 @@ function analyseFault(run: Awaited<ReturnType<typeof drive>>, wallMarks: Marks) 
   };
 }
 
+/**
+ * The alarms the fake WeCom robot received since the fault began, each with its delay in seconds;
+ * waits up to `GOALS.alarmS` past the fault for the first one.
+ */
+async function alarmsSince(faultAt: number) {
+  type Message = { at: string; content: string };
+  const received = async () =>
+    ((await (await fetch(`${urls.wecom}/messages`)).json()) as Message[])
+      .filter((m) => Date.parse(m.at) >= faultAt)
+      .map((m) => ({
+        afterS: Math.round((Date.parse(m.at) - faultAt) / 100) / 10,
+        // The headline of shared/alerts/alarm-message.ts: `### <font …>ALARM</font> <name>`.
+        alarm: m.content
+          .split('\n')[0]!
+          .replace(/<[^>]+>/g, '')
+          .replace(/^### /, ''),
+      }));
+  while (Date.now() < faultAt + GOALS.alarmS * 1000 && (await received()).length === 0) await sleep(1000);
+  return received();
+}
+
 /** limit + 1 face requests from one fresh user, one after another: the last must be 429. */
 async function rateLimitProbe(origin: string, attempts = 3) {
   const client = await login(origin, `test:load-probe-${Date.now()}`);
@@ -522,6 +546,7 @@ async function run() {
     const summary = summarise('fault phase', phase, seconds);
     const analysis = analyseFault(phase, marks);
     console.table(analysis.timeline);
+    const alarms = await alarmsSince(marks.stopRequested!);
     const probe = await rateLimitProbe(origin);
     const m = analysis.marksS;
     console.log(
@@ -534,9 +559,10 @@ async function run() {
         `functions over ${LAMBDA_TIMEOUT_S} s: ${summary.overLambdaTimeout} (longest ${summary.maxFunctionMs} ms) ${ok(summary.overLambdaTimeout === 0)}`,
         `recovery once ${FAULT_SERVICE} is ready: first success ${analysis.recoveryToFirstSuccessS} s, last 503 ${analysis.lastDependency503AfterReadyS} s after (goal <= ${GOALS.recoveryS} s)`,
         `rate-limit probe after the restart: request ${probe.limit + 1} of one user answered ${probe.statusAfterLimit} ${probe.code ?? ''} ${ok(probe.statusAfterLimit === 429)}`,
+        `alarms at the WeCom robot (s after the fault): ${alarms.map((a) => `${a.alarm} ${a.afterS}`).join('; ') || 'none'} (goal: first <= ${GOALS.alarmS} s) ${ok(alarms.length > 0 && alarms[0]!.afterS <= GOALS.alarmS)}`,
       ].join('\n'),
     );
-    fault = { service: FAULT_SERVICE, ...FAULT, ...summary, ...analysis, rateLimitProbe: probe };
+    fault = { service: FAULT_SERVICE, ...FAULT, ...summary, ...analysis, rateLimitProbe: probe, alarms };
   }
 
   const dir = new URL('./results/', import.meta.url);

@@ -51,6 +51,10 @@ export const ports = {
   opsBridge: portFromEnv('FACEGATE_OPS_BRIDGE_PORT', 9491),
 };
 
+/** FACEGATE_SKIP=api,wechat leaves those services out, e.g. to run unit tests while the API is broken. */
+export const skippedByEnv = (service: string) =>
+  (process.env.FACEGATE_SKIP ?? '').split(',').some((name) => name.trim() === service);
+
 /** Everything the stack writes: service stores, logs/ and pids/. */
 export const dataDir = path.resolve(repoRoot, process.env.FACEGATE_DATA_DIR || '.data');
 export const logDir = path.join(dataDir, 'logs');

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { dataDir, edgeMetricsToken, ports } from './env.ts';
+import { dataDir, edgeMetricsToken, ports, skippedByEnv } from './env.ts';
 
 /**
  * The local monitoring: Prometheus scrapes the API's EMF metrics (through ops-bridge.ts) and the demo
@@ -130,11 +130,16 @@ function prometheusConfig(rulesFile: string) {
     alerting: { alertmanagers: [{ static_configs: [{ targets: [local(ports.alertmanager)] }] }] },
     scrape_configs: [
       { job_name: 'facegate-api', static_configs: [{ targets: [local(ports.opsBridge)] }] },
-      {
-        job_name: 'edge-streamer',
-        authorization: { credentials: edgeMetricsToken },
-        static_configs: [{ targets: [local(ports.edge)] }],
-      },
+      // A streamer left out on purpose (FACEGATE_SKIP=edge, e.g. bench:load) is not reported down.
+      ...(skippedByEnv('edge')
+        ? []
+        : [
+            {
+              job_name: 'edge-streamer',
+              authorization: { credentials: edgeMetricsToken },
+              static_configs: [{ targets: [local(ports.edge)] }],
+            },
+          ]),
     ],
   };
 }

@@ -15,7 +15,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serveControl } from './control-server.ts';
-import { logDir, pidDir, ports, repoRoot, urls } from './env.ts';
+import { logDir, pidDir, ports, repoRoot, skippedByEnv, urls } from './env.ts';
 import type { ServiceDefinition, ServiceName } from './services.ts';
 
 /**
@@ -119,10 +119,8 @@ function portIsFree(port: number): Promise<boolean> {
 
 const stopGraceMs = 5000;
 
-/** FACEGATE_SKIP=api,wechat leaves those services out, e.g. to run unit tests while the API is broken. */
 function skipReason(service: ServiceDefinition): string | undefined {
-  const skipped = (process.env.FACEGATE_SKIP ?? '').split(',').map((name) => name.trim());
-  return skipped.includes(service.name) ? 'FACEGATE_SKIP' : service.unavailable?.();
+  return skippedByEnv(service.name) ? 'FACEGATE_SKIP' : service.unavailable?.();
 }
 
 export class Stack {
