@@ -41,7 +41,19 @@ fi
 
 # Both RTSP packages are queued when the import fails; keep each package once.
 mapfile -t missing < <(printf '%s\n' "${missing[@]}" | awk '!seen[$0]++')
-install_command="apt-get update && apt-get install -y ${missing[*]}"
+# Prometheus and Alertmanager without their recommended node exporter, which would start as a system
+# service on a desktop; everything else with its recommends (fonts for Chromium, say).
+bare=()
+full=()
+for package in "${missing[@]}"; do
+  case $package in
+    prometheus | prometheus-alertmanager) bare+=("$package") ;;
+    *) full+=("$package") ;;
+  esac
+done
+install_command="apt-get update"
+[ ${#full[@]} -eq 0 ] || install_command+=" && apt-get install -y ${full[*]}"
+[ ${#bare[@]} -eq 0 ] || install_command+=" && apt-get install -y --no-install-recommends ${bare[*]}"
 
 if [ "$(id -u)" -eq 0 ]; then
   as_root=()
