@@ -8,5 +8,5 @@ const body = z.object({
 });
 
 export const handler = api({ auth: 'none', body }, async ({ body, sourceIp }) => ({
-  body: { valid: true, captchaToken: await answerCaptcha({ ...body, sourceIp }) },
+  body: await answerCaptcha({ ...body, sourceIp }),
 }));

@@ -1,7 +1,4 @@
-import { config } from '../shared/config.ts';
+import { describeCaller } from '../shared/auth/me.ts';
 import { api } from '../shared/http/api.ts';
-import { usedToday } from '../shared/limits/face-limits.ts';
 
-export const handler = api({ auth: 'user' }, async ({ userId }) => ({
-  body: { userId, quota: { dailyLimit: config().DAILY_QUOTA_PER_USER, usedToday: await usedToday(userId) } },
-}));
+export const handler = api({ auth: 'user' }, async ({ userId }) => ({ body: await describeCaller(userId) }));

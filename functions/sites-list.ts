@@ -1,6 +1,4 @@
-import { listSites, publicSite } from '../shared/cameras/sites.ts';
+import { listPublicSites } from '../shared/cameras/sites.ts';
 import { api } from '../shared/http/api.ts';
 
-export const handler = api({ auth: 'user' }, async ({ userId }) => ({
-  body: { items: (await listSites(userId)).map(publicSite) },
-}));
+export const handler = api({ auth: 'user' }, async ({ userId }) => ({ body: await listPublicSites(userId) }));

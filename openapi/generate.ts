@@ -44,11 +44,22 @@ const errorCodeSchema = {
   })),
 };
 
+/** The shared components (Box, Face, ...) by their zod schema: inside another schema they become a $ref. */
+const componentNames = new Map<unknown, string>(
+  Object.entries(sharedSchemas).map(([name, schema]) => [schema, name]),
+);
+
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema: json, path }) => {
+      const name = componentNames.get(zodSchema);
+      if (!name || path.length === 0) return;
+      for (const key of Object.keys(json)) delete json[key as keyof typeof json];
+      json.$ref = `#/components/schemas/${name}`;
+    },
+  }) as Record<string, unknown>;
   return rest;
 };
 

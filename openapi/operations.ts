@@ -1,14 +1,32 @@
 import { z } from 'zod';
 import type { ErrorCode } from '../shared/errors.ts';
-import { auditEntrySchema } from '../shared/audit/audit-log.ts';
-import { boxSchema, faceQualitySchema, faceSchema } from '../shared/face-service/present.ts';
-import { MATCH_LEVELS } from '../shared/face/match-levels.ts';
+import { auditPageSchema } from '../shared/audit/audit-log.ts';
+import { loginResultSchema } from '../shared/auth/login.ts';
+import { callerSchema } from '../shared/auth/me.ts';
+import { cameraListSchema, heartbeatReceiptSchema, streamTokenSchema } from '../shared/cameras/cameras.ts';
+import { createdSiteSchema, siteListSchema } from '../shared/cameras/sites.ts';
+import { jwksSchema } from '../shared/cameras/stream-keys.ts';
+import { captchaSchema } from '../shared/captcha/challenge.ts';
+import { captchaAnsweredSchema } from '../shared/captcha/guarded.ts';
+import { compareResultSchema } from '../shared/face-service/compare.ts';
+import { detectResultSchema } from '../shared/face-service/detect.ts';
+import { livenessCheckSchema } from '../shared/face-service/liveness.ts';
+import { boxSchema, faceSchema } from '../shared/face-service/present.ts';
+import { healthReportSchema } from '../shared/health/dependencies.ts';
+import { enrolledFaceSchema } from '../shared/library/faces.ts';
+import { personPageSchema, personSchema, personWithFacesSchema } from '../shared/library/persons.ts';
+import { searchResultSchema } from '../shared/library/search.ts';
 import { sessionCreatedSchema, verifyResultSchema } from '../shared/liveness/schemas.ts';
+import { userDataExportSchema } from '../shared/privacy/export.ts';
+import { uploadTicketSchema } from '../shared/uploads/create.ts';
+import { uploadPartsSchema } from '../shared/uploads/lifecycle.ts';
+import { uploadSchema } from '../shared/uploads/records.ts';
 
 /**
  * What the handlers' request schemas cannot say: summaries, success bodies and the error codes
  * each operation may answer besides the common ones (400/401/413/429/503 are added from the
- * route's own options). Keyed by the function name in serverless.yml.
+ * route's own options). Keyed by the function name in serverless.yml. Success bodies are the schemas
+ * of the shared/ code that builds them, whose return types they fix.
  */
 export interface OperationDoc {
   summary: string;
@@ -30,8 +48,6 @@ export interface OperationDoc {
 }
 
 const ref = (name: string) => z.any().meta({ $ref: `#/components/schemas/${name}` } as never);
-
-const matchLevel = z.enum(MATCH_LEVELS);
 
 /** `details.challenge` of a 428 POW_REQUIRED: an ALTCHA (v1, SHA-256) challenge. */
 const powChallenge = z
@@ -91,7 +107,6 @@ export const sharedSchemas = {
   Face: faceSchema,
 };
 
-const dependencyStatus = z.enum(['ok', 'down']);
 /**
  * Errors of every endpoint that takes `image` or `uploadId` (the upload may be unknown, still pending
  * or rejected), plus the endpoint's own.
@@ -113,15 +128,7 @@ export const operations: Record<string, OperationDoc> = {
       'faceEngine is "ok" when this container has loaded the face models, or, in a container that has not, ' +
       'when every model file and the WASM binary are present: the check never loads the models, so a cold ' +
       'health check answers in about a second instead of waiting for them. Each check gives up after 3 s.',
-    response: z.object({
-      status: z.enum(['ok', 'degraded']),
-      dependencies: z.object({
-        dynamodb: dependencyStatus,
-        s3: dependencyStatus,
-        redis: dependencyStatus,
-        faceEngine: dependencyStatus,
-      }),
-    }),
+    response: healthReportSchema,
     alsoAnswers: {
       503: 'A dependency is down; the body is the same shape as 200 with the failing ones marked "down".',
     },
@@ -131,12 +138,7 @@ export const operations: Record<string, OperationDoc> = {
     summary: 'Exchanges a wx.login code for a session token and signing key.',
     description:
       "WeChat's session_key stays on the server. After 5 failed logins from one address within 15 minutes (more when many users sign in from it), a captchaToken from POST /v1/captcha/verify is required; after further failures (wrong captcha answers) a proof of work comes first (428). A user signing in unusually often (about 30 times within minutes) is asked for a proof of work after WeChat has named them: that code is spent, so retry with a new wx.login code and the solution.",
-    response: z.object({
-      token: z.string(),
-      signingKey: z.string(),
-      expiresAt: z.iso.datetime(),
-      userId: z.string(),
-    }),
+    response: loginResultSchema,
     errors: [
       'CAPTCHA_REQUIRED',
       'INVALID_LOGIN_CODE',
@@ -153,23 +155,14 @@ export const operations: Record<string, OperationDoc> = {
   me: {
     tag: 'auth',
     summary: 'The cheapest signed call: who am I and how much quota is used today.',
-    response: z.object({
-      userId: z.string(),
-      quota: z.object({ dailyLimit: z.number().int(), usedToday: z.number().int() }),
-    }),
+    response: callerSchema,
   },
   facesDetect: {
     tag: 'faces',
     summary: 'Detects faces with box, landmarks, age, gender, emotion, pose and quality.',
     description:
       'Identical image bytes with the same maxFaces are answered from a per-user cache (`cached: true`); `fields` limits the optional attributes returned.',
-    response: z.object({
-      imageWidth: z.number().int(),
-      imageHeight: z.number().int(),
-      faceCount: z.number().int(),
-      faces: z.array(ref('Face')),
-      cached: z.boolean(),
-    }),
+    response: detectResultSchema,
     errors: imageErrors(),
   },
   facesCompare: {
@@ -179,17 +172,7 @@ export const operations: Record<string, OperationDoc> = {
       '`match` is `similarity >= threshold`, the threshold of `matchLevel` (default NORMAL): LOW, NORMAL and HIGH are calibrated to false-match rates of 1e-2, 1e-3 and 1e-4 per comparison (ACCURACY.md says on what data and with what uncertainty).',
       "`livenessSessionId` binds the decision to a liveness session the caller passed within the last 120 s: the face of image `a` must be the same person (NORMAL level) as the session's reference face, else 422 LIVENESS_REQUIRED (`details.problem`: NO_PASSED_SESSION or DIFFERENT_PERSON).",
     ].join('\n\n'),
-    response: z.object({
-      similarity: z.number().min(0).max(1),
-      match: z.boolean(),
-      threshold: z.number(),
-      matchLevel: matchLevel,
-      falseMatchRate: z
-        .number()
-        .meta({ description: 'Stated false-match rate per comparison at `threshold`.' }),
-      faceA: z.object({ box: ref('Box') }),
-      faceB: z.object({ box: ref('Box') }),
-    }),
+    response: compareResultSchema,
     errors: imageErrors('NO_FACE', 'LIVENESS_REQUIRED', 'DESCRIPTOR_MISMATCH'),
   },
   facesLiveness: {
@@ -197,13 +180,7 @@ export const operations: Record<string, OperationDoc> = {
     summary: 'Passive liveness (anti-spoofing) of the largest face.',
     description:
       'Never cached. A byte-identical image submitted again within 10 minutes is refused with 409 LIVENESS_REPLAY.',
-    response: z.object({
-      live: z.boolean(),
-      score: z.number().min(0).max(1),
-      threshold: z.number(),
-      level: z.enum(['LOW', 'NORMAL', 'HIGH']),
-      face: z.object({ box: ref('Box') }),
-    }),
+    response: livenessCheckSchema,
     errors: imageErrors('LIVENESS_REPLAY', 'NO_FACE'),
   },
   livenessSessionsCreate: {
@@ -237,22 +214,12 @@ export const operations: Record<string, OperationDoc> = {
     tag: 'cameras',
     summary: 'Registers an edge-streamer site; its edgeKey is shown only in this response.',
     status: 201,
-    response: z.object({ siteId: z.string(), name: z.string(), edgeKey: z.string() }),
+    response: createdSiteSchema,
   },
   sitesList: {
     tag: 'cameras',
     summary: "The caller's sites, without keys.",
-    response: z.object({
-      items: z.array(
-        z.object({
-          siteId: z.string(),
-          name: z.string(),
-          publicUrl: z.string().nullable(),
-          lastSeenAt: z.string().nullable(),
-          createdAt: z.string(),
-        }),
-      ),
-    }),
+    response: siteListSchema,
   },
   sitesDelete: {
     tag: 'cameras',
@@ -265,39 +232,26 @@ export const operations: Record<string, OperationDoc> = {
     tag: 'cameras',
     summary: 'An edge-streamer reports its public URL and camera statuses (edge key auth).',
     security: [{ edgeKey: [] }],
-    response: z.object({ receivedAt: z.string() }),
+    response: heartbeatReceiptSchema,
     errors: ['INVALID_EDGE_KEY'],
   },
   camerasList: {
     tag: 'cameras',
     summary: "Cameras of the caller's sites; a camera whose site went silent for 90 s shows offline.",
-    response: z.object({
-      items: z.array(
-        z.object({
-          cameraId: z.string(),
-          siteId: z.string(),
-          name: z.string(),
-          status: z.enum(['online', 'offline', 'connecting']),
-          width: z.number().optional(),
-          height: z.number().optional(),
-          fps: z.number().optional(),
-          lastSeenAt: z.string(),
-        }),
-      ),
-    }),
+    response: cameraListSchema,
   },
   camerasStreamToken: {
     tag: 'cameras',
     summary: 'Short-lived stream and snapshot URLs on the site’s tunnel address.',
     description:
       'The token is an ES256 JWT (sub = cameraId, aud = siteId) that the streamer verifies with GET /v1/.well-known/jwks.json. `siteId` disambiguates a camera id used by several of your sites.',
-    response: z.object({ streamUrl: z.string(), snapshotUrl: z.string(), expiresAt: z.string() }),
+    response: streamTokenSchema,
     errors: ['NOT_FOUND', 'AMBIGUOUS_CAMERA', 'SITE_NOT_CONNECTED'],
   },
   jwks: {
     tag: 'cameras',
     summary: 'Public key(s) that verify stream tokens.',
-    response: z.object({ keys: z.array(z.record(z.string(), z.string())) }),
+    response: jwksSchema,
   },
   ...libraryOperations(),
   ...captchaOperations(),
@@ -306,24 +260,6 @@ export const operations: Record<string, OperationDoc> = {
 
 /** Face library (shared/library): persons, their faces, 1:N search, erasure. */
 function libraryOperations(): Record<string, OperationDoc> {
-  const person = z.object({
-    personId: z.string(),
-    name: z.string(),
-    meta: z.record(z.string(), z.unknown()),
-    consent: z.object({ obtainedAt: z.string(), method: z.string(), purpose: z.string() }).nullable().meta({
-      description:
-        'Required on creation; renewed (replaced) by PATCH, never removed. Null only for persons created before consent was required: they cannot be enrolled (422 CONSENT_REQUIRED) until PATCH adds it.',
-    }),
-    faceCount: z.number().int(),
-    createdAt: z.iso.datetime(),
-    updatedAt: z.iso.datetime(),
-  });
-  const enrolledFace = z.object({
-    faceId: z.string(),
-    personId: z.string(),
-    box: boxSchema,
-    quality: faceQualitySchema,
-  });
   const tag = 'library';
   return {
     personsCreate: {
@@ -338,30 +274,26 @@ function libraryOperations(): Record<string, OperationDoc> {
         'characters or one of `__proto__`, `constructor`, `prototype`. Any request body nested deeper ' +
         'than 64 levels is refused with 400 before it is parsed further.',
       status: 201,
-      response: person,
+      response: personSchema,
     },
     personsList: {
       tag,
       summary: 'Lists persons, oldest first, a page at a time.',
       description:
         'Pass `nextCursor` back as `cursor` for the next page; `null` means this was the last page.',
-      response: z.object({ items: z.array(person), nextCursor: z.string().nullable() }),
+      response: personPageSchema,
     },
     personsGet: {
       tag,
       summary: 'A person with their enrolled faces.',
-      response: person.extend({
-        faces: z.array(
-          z.object({ faceId: z.string(), createdAt: z.iso.datetime(), quality: faceQualitySchema }),
-        ),
-      }),
+      response: personWithFacesSchema,
       errors: ['NOT_FOUND'],
     },
     personsUpdate: {
       tag,
       summary: 'Renames a person and/or replaces their meta.',
       description: '`name` and `meta` follow the rules of POST /v1/persons.',
-      response: person,
+      response: personSchema,
       errors: ['NOT_FOUND'],
     },
     personsDelete: {
@@ -377,7 +309,7 @@ function libraryOperations(): Record<string, OperationDoc> {
       description:
         '201 for a new face; the same image bytes enrolled again for the same person answer 200 with the stored face. LOW_QUALITY details carry the measured faceSize/sharpness and the minimums. With `livenessSessionId`, the face must be the person who passed that liveness session within the last 120 s (else 422 LIVENESS_REQUIRED).',
       status: 201,
-      response: enrolledFace,
+      response: enrolledFaceSchema,
       alsoAnswers: {
         200: 'The same image was enrolled for this person before: the stored face, nothing written.',
       },
@@ -406,19 +338,7 @@ function libraryOperations(): Record<string, OperationDoc> {
         "An explicit `threshold` replaces the level's; the response then states `matchLevel` and `falseMatchRate` as null (not calibrated).",
         '`livenessSessionId`: the largest face must be the person who passed that liveness session within the last 120 s, else 422 LIVENESS_REQUIRED.',
       ].join('\n\n'),
-      response: z.object({
-        matchLevel: matchLevel.nullable(),
-        falseMatchRate: z.number().nullable(),
-        threshold: z.number(),
-        faces: z.array(
-          z.object({
-            box: boxSchema,
-            matches: z.array(
-              z.object({ personId: z.string(), name: z.string(), similarity: z.number().min(0).max(1) }),
-            ),
-          }),
-        ),
-      }),
+      response: searchResultSchema,
       errors: imageErrors('NO_FACE', 'LIVENESS_REQUIRED', 'DESCRIPTOR_MISMATCH'),
     },
     meDataDelete: {
@@ -434,30 +354,14 @@ function libraryOperations(): Record<string, OperationDoc> {
       summary: 'Everything stored about the caller, as one JSON document.',
       description:
         'Persons with their consent, face records without descriptors (templates are derived data and never leave the service), uploads, sites, cameras, site presence (last heartbeat, offline since), sign-ins (times only) and the audit log. A document over 4 MB is not inlined: it is written to S3 and `download` carries a presigned GET valid for 15 minutes (the file is deleted after a day, or by erasure).',
-      response: z.object({
-        format: z.literal('facegate-export/1'),
-        exportedAt: z.iso.datetime(),
-        userId: z.string(),
-        persons: z.array(z.record(z.string(), z.unknown())).optional(),
-        faces: z.array(z.record(z.string(), z.unknown())).optional(),
-        uploads: z.array(z.record(z.string(), z.unknown())).optional(),
-        sites: z.array(z.record(z.string(), z.unknown())).optional(),
-        cameras: z.array(z.record(z.string(), z.unknown())).optional(),
-        sitePresence: z.array(z.record(z.string(), z.unknown())).optional(),
-        sessions: z.array(z.record(z.string(), z.unknown())).optional(),
-        audit: z.array(auditEntrySchema).optional(),
-        notes: z.array(z.string()).optional(),
-        download: z
-          .object({ url: z.string(), bytes: z.number().int(), expiresAt: z.iso.datetime() })
-          .optional(),
-      }),
+      response: userDataExportSchema,
     },
     meAudit: {
       tag,
       summary: "The audit log of biometric operations on the caller's account, newest first.",
       description:
         'One entry per detect, compare, search, enrol, liveness check or verification, delete, export and erase that reached the service, whatever its outcome (`result`: `ok`, a domain outcome such as `match`/`no_match`/`live`/`not_live`/`faces:N`, or the error code). Entries are kept 365 days. Pass `nextCursor` back as `cursor`; `null` ends the list.',
-      response: z.object({ items: z.array(auditEntrySchema), nextCursor: z.string().nullable() }),
+      response: auditPageSchema,
     },
   };
 }
@@ -471,11 +375,7 @@ function captchaOperations(): Record<string, OperationDoc> {
       summary: 'A new image captcha, valid for 300 s.',
       description:
         'The answer is 5 or 6 characters from ACEFHKMNPRTWXY39, case-insensitive. `format=svg` returns an SVG document wrapping the same distorted raster as the PNG (a vector captcha would give solvers every glyph as a path).',
-      response: z.object({
-        captchaId: z.string(),
-        image: z.string().meta({ description: 'data URI' }),
-        expiresIn: z.number().int(),
-      }),
+      response: captchaSchema,
       errors: [...POW_ERRORS, 'RATE_LIMITED'],
       errorDescriptions: {
         ...POW_ERROR_DESCRIPTIONS,
@@ -487,7 +387,7 @@ function captchaOperations(): Record<string, OperationDoc> {
       tag,
       summary: 'Checks an answer; a right one gives a captchaToken (single use, valid 120 s).',
       description: 'A captcha is consumed by its first right answer or by its third wrong one.',
-      response: z.object({ valid: z.literal(true), captchaToken: z.string() }),
+      response: captchaAnsweredSchema,
       errors: ['CAPTCHA_INCORRECT', 'CAPTCHA_EXPIRED'],
       errorDescriptions: { 400: '`details.attemptsLeft` says how many answers this captcha still takes.' },
     },
@@ -497,26 +397,6 @@ function captchaOperations(): Record<string, OperationDoc> {
 /** Direct-to-S3 uploads (shared/uploads). */
 function uploadOperations(): Record<string, OperationDoc> {
   const tag = 'uploads';
-  const upload = z.object({
-    uploadId: z.string(),
-    status: z.enum(['pending', 'validated', 'rejected']),
-    reason: z
-      .enum([
-        'NOT_AN_IMAGE',
-        'TYPE_MISMATCH',
-        'SIZE_MISMATCH',
-        'SHA256_MISMATCH',
-        'IMAGE_TOO_LARGE',
-        'UNDECODABLE',
-      ])
-      .optional(),
-    width: z.number().int().optional(),
-    height: z.number().int().optional(),
-    format: z.enum(['jpeg', 'png', 'webp']).optional(),
-    size: z.number().int().optional(),
-    sha256: z.string().optional(),
-  });
-  const partUrl = z.object({ partNumber: z.number().int(), url: z.string() });
   return {
     uploadsCreate: {
       tag,
@@ -524,22 +404,7 @@ function uploadOperations(): Record<string, OperationDoc> {
       description:
         'POST: send a multipart/form-data POST to `url` with every entry of `fields`, the file last (field `file`); the policy fixes the key, the content type and the exact size. MULTIPART: PUT each part (`partSize` bytes, the last one less) to its URL and keep the ETag header. Then POST /v1/uploads/{uploadId}/complete.',
       status: 201,
-      response: z.union([
-        z.object({
-          uploadId: z.string(),
-          method: z.literal('POST'),
-          url: z.string(),
-          fields: z.record(z.string(), z.string()),
-          expiresAt: z.iso.datetime(),
-        }),
-        z.object({
-          uploadId: z.string(),
-          method: z.literal('MULTIPART'),
-          partSize: z.number().int(),
-          parts: z.array(partUrl),
-          expiresAt: z.iso.datetime(),
-        }),
-      ]),
+      response: uploadTicketSchema,
       errors: ['PAYLOAD_TOO_LARGE'],
     },
     uploadsGet: {
@@ -547,20 +412,13 @@ function uploadOperations(): Record<string, OperationDoc> {
       summary: 'An upload and, once validated, its image facts.',
       description:
         '`size` and `sha256` are those of the bytes received; width and height those of the upright image. Endpoints given the uploadId use the validated copy, without metadata.',
-      response: upload,
+      response: uploadSchema,
       errors: ['NOT_FOUND'],
     },
     uploadsParts: {
       tag,
       summary: 'The parts S3 holds for a multipart upload, and fresh URLs for the missing ones (resume).',
-      response: z.object({
-        uploadId: z.string(),
-        partSize: z.number().int(),
-        partCount: z.number().int(),
-        parts: z.array(z.object({ partNumber: z.number().int(), etag: z.string(), size: z.number().int() })),
-        missing: z.array(partUrl),
-        expiresAt: z.iso.datetime(),
-      }),
+      response: uploadPartsSchema,
       errors: ['NOT_FOUND', 'UPLOAD_NOT_PENDING', 'UPLOAD_NOT_MULTIPART', 'UPLOAD_INCOMPLETE'],
     },
     uploadsComplete: {
@@ -568,7 +426,7 @@ function uploadOperations(): Record<string, OperationDoc> {
       summary: 'Finishes an upload and validates it; idempotent.',
       description:
         'Validation reads the bytes, checks the real type, size, declared sha256 and pixel count, decodes, strips metadata (EXIF, GPS) and applies the orientation. A rejected upload answers 200 with `status: rejected` and a `reason`, and its object is deleted. `parts` is optional: without it the parts S3 holds are used.',
-      response: upload,
+      response: uploadSchema,
       errors: ['NOT_FOUND', 'UPLOAD_INCOMPLETE'],
       errorDescriptions: {
         409: 'Nothing (or not every part) has been uploaded yet; `details.missingParts` for multipart.',

@@ -22,22 +22,21 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export const AUDIT_RETENTION_DAYS = 365;
 
-export interface AuditEntry {
-  at: string;
-  action: AuditAction;
-  /** What the operation touched, e.g. `person/p…`, `image/sha256:…`, `liveness-session/lv_…`, `account`. */
-  resource: string;
-  /** `ok`, a domain outcome (`match`, `no_match`, `live`, `not_live`, `faces:3`) or the error code. */
-  result: string;
-  requestId: string;
-}
-
 export const auditEntrySchema = z.object({
   at: z.iso.datetime(),
   action: z.enum(AUDIT_ACTIONS),
+  /** What the operation touched, e.g. `person/p…`, `image/sha256:…`, `liveness-session/lv_…`, `account`. */
   resource: z.string(),
+  /** `ok`, a domain outcome (`match`, `no_match`, `live`, `not_live`, `faces:3`) or the error code. */
   result: z.string(),
   requestId: z.string(),
+});
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+
+/** The body of GET /v1/me/audit. */
+export const auditPageSchema = z.object({
+  items: z.array(auditEntrySchema),
+  nextCursor: z.string().nullable(),
 });
 
 export async function recordAudit(userId: string, entry: Omit<AuditEntry, 'at'>, now = new Date()) {
@@ -50,7 +49,10 @@ export async function recordAudit(userId: string, entry: Omit<AuditEntry, 'at'>,
 }
 
 /** Newest first. The cursor is the last sort key seen, opaque to clients and bound to the caller. */
-export async function listAudit(userId: string, page: { limit: number; cursor?: string }) {
+export async function listAudit(
+  userId: string,
+  page: { limit: number; cursor?: string },
+): Promise<z.infer<typeof auditPageSchema>> {
   let after: string | undefined;
   if (page.cursor !== undefined) {
     after = Buffer.from(page.cursor, 'base64url').toString('utf8');

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { config } from '../config.ts';
 import { AppError, isAppError } from '../errors.ts';
 import { signInStore } from '../store/sessions.ts';
@@ -8,12 +9,14 @@ import { POW_WEIGHTS } from '../pow/schedule.ts';
 import { issueSession, userIdFor } from './tokens.ts';
 import { exchangeLoginCode } from './wechat.ts';
 
-export interface LoginResult {
-  token: string;
-  signingKey: string;
-  expiresAt: string;
-  userId: string;
-}
+/** The body of POST /v1/auth/session: a session token and the key that signs its requests. */
+export const loginResultSchema = z.object({
+  token: z.string(),
+  signingKey: z.string(),
+  expiresAt: z.iso.datetime(),
+  userId: z.string(),
+});
+export type LoginResult = z.infer<typeof loginResultSchema>;
 
 export interface LoginRequest {
   code: string;

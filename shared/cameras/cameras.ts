@@ -1,21 +1,56 @@
 import { SignJWT } from 'jose';
+import { z } from 'zod';
 import { AppError, notFound } from '../errors.ts';
 import { presenceStore } from '../store/presence.ts';
 import { cameraStore, siteStore } from '../store/sites.ts';
 import { invalidEdgeKey, listSites, type SiteRecord } from './sites.ts';
 import { streamKeys } from './stream-keys.ts';
 // The heartbeat's shape: one schema for the streamer and the API.
-import type { CameraStatus, ReportedCamera } from '../../edge-streamer/src/heartbeat-schema.ts';
+import {
+  CAMERA_STATUSES,
+  type CameraStatus,
+  type ReportedCamera,
+} from '../../edge-streamer/src/heartbeat-schema.ts';
 
 /** A camera whose site has not reported for this long is shown offline whatever it last said. */
 export const STALE_AFTER_SECONDS = 90;
+
+/** The body of POST /v1/edge/heartbeat. */
+export const heartbeatReceiptSchema = z.object({ receivedAt: z.string() });
+
+/** The body of GET /v1/cameras. */
+export const cameraListSchema = z.object({
+  items: z.array(
+    z.object({
+      cameraId: z.string(),
+      siteId: z.string(),
+      name: z.string(),
+      status: z.enum(CAMERA_STATUSES),
+      width: z.number().optional(),
+      height: z.number().optional(),
+      fps: z.number().optional(),
+      lastSeenAt: z.string(),
+    }),
+  ),
+});
+
+/** The body of POST /v1/cameras/{cameraId}/stream-token. */
+export const streamTokenSchema = z.object({
+  streamUrl: z.string(),
+  snapshotUrl: z.string(),
+  expiresAt: z.string(),
+});
 
 /**
  * Records a heartbeat: the site's public URL, each camera's status and the site's presence (which brings
  * a site the sweep marked offline back online). Cameras before presence: the sweep reads presence first
  * and spares cameras written after it (see sweep.ts).
  */
-export async function recordHeartbeat(site: SiteRecord, publicUrl: string, cameras: ReportedCamera[]) {
+export async function recordHeartbeat(
+  site: SiteRecord,
+  publicUrl: string,
+  cameras: ReportedCamera[],
+): Promise<z.infer<typeof heartbeatReceiptSchema>> {
   const now = new Date().toISOString();
   // The site was deleted since the key was checked: its key is revoked.
   if (!(await siteStore.touch(site.ownerId, site.siteId, publicUrl, now))) throw invalidEdgeKey();
@@ -28,9 +63,12 @@ export async function recordHeartbeat(site: SiteRecord, publicUrl: string, camer
   return { receivedAt: now };
 }
 
-export async function listCameras(ownerId: string, nowMs = Date.now()) {
-  const items = await cameraStore.all<Record<string, unknown>>(ownerId);
-  return items.map((c) => {
+export async function listCameras(
+  ownerId: string,
+  nowMs = Date.now(),
+): Promise<z.infer<typeof cameraListSchema>> {
+  const cameras = await cameraStore.all<Record<string, unknown>>(ownerId);
+  const items = cameras.map((c) => {
     const lastSeenAt = String(c.lastSeenAt);
     const stale = nowMs - Date.parse(lastSeenAt) > STALE_AFTER_SECONDS * 1000;
     return {
@@ -44,6 +82,7 @@ export async function listCameras(ownerId: string, nowMs = Date.now()) {
       lastSeenAt,
     };
   });
+  return { items };
 }
 
 /**
@@ -55,7 +94,7 @@ export async function issueStreamToken(
   cameraId: string,
   ttlSeconds: number,
   siteId?: string,
-) {
+): Promise<z.infer<typeof streamTokenSchema>> {
   const [cameras, sites] = await Promise.all([
     cameraStore.all<Record<string, unknown>>(ownerId),
     listSites(ownerId),

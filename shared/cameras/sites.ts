@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { sha256Hex, safeEqual } from '../auth/crypto.ts';
 import { notFound, AppError } from '../errors.ts';
 import { presenceStore } from '../store/presence.ts';
@@ -19,7 +20,24 @@ export interface SiteRecord {
   createdAt: string;
 }
 
-export const publicSite = (s: SiteRecord) => ({
+/** The body of POST /v1/sites: the only response that shows the edge key. */
+export const createdSiteSchema = z.object({ siteId: z.string(), name: z.string(), edgeKey: z.string() });
+
+/** The body of GET /v1/sites: the caller's sites, without keys. */
+export const siteListSchema = z.object({
+  items: z.array(
+    z.object({
+      siteId: z.string(),
+      name: z.string(),
+      publicUrl: z.string().nullable(),
+      lastSeenAt: z.string().nullable(),
+      createdAt: z.string(),
+    }),
+  ),
+});
+type SiteList = z.infer<typeof siteListSchema>;
+
+const publicSite = (s: SiteRecord): SiteList['items'][number] => ({
   siteId: s.siteId,
   name: s.name,
   publicUrl: s.publicUrl ?? null,
@@ -27,7 +45,7 @@ export const publicSite = (s: SiteRecord) => ({
   createdAt: s.createdAt,
 });
 
-export async function createSite(ownerId: string, name: string) {
+export async function createSite(ownerId: string, name: string): Promise<z.infer<typeof createdSiteSchema>> {
   const siteId = `site_${randomUUID().replace(/-/g, '').slice(0, 20)}`;
   const edgeKey = `fgek_${randomBytes(32).toString('base64url')}`;
   const site: SiteRecord = {
@@ -42,6 +60,10 @@ export async function createSite(ownerId: string, name: string) {
 }
 
 export const listSites = (ownerId: string) => siteStore.all<SiteRecord>(ownerId);
+
+export const listPublicSites = async (ownerId: string): Promise<SiteList> => ({
+  items: (await listSites(ownerId)).map(publicSite),
+});
 
 const findSite = (siteId: string) => siteStore.byId<SiteRecord>(siteId);
 

@@ -1,4 +1,5 @@
 import { createECDH, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { z } from 'zod';
 import { config } from '../config.ts';
 import { hmacHex } from '../auth/crypto.ts';
 
@@ -46,3 +47,8 @@ export function streamKeys(): StreamKeys {
   }
   return keys;
 }
+
+/** The body of GET /v1/.well-known/jwks.json: the public key(s) streamers verify tokens with. */
+export const jwksSchema = z.object({ keys: z.array(z.record(z.string(), z.string())) });
+
+export const jwks = (): z.infer<typeof jwksSchema> => ({ keys: [streamKeys().publicJwk] });

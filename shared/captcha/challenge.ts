@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { cacheStore } from '../store/cache.ts';
@@ -20,12 +21,13 @@ const answerHash = (captchaId: string, answer: string) =>
     .update(`captcha\n${captchaId}\n${answer.trim().toUpperCase()}`)
     .digest('hex');
 
-export interface Captcha {
-  captchaId: string;
-  /** A data URI of the image. */
-  image: string;
-  expiresIn: number;
-}
+/** The body of GET /v1/captcha. */
+export const captchaSchema = z.object({
+  captchaId: z.string(),
+  image: z.string().meta({ description: 'data URI' }),
+  expiresIn: z.number().int(),
+});
+export type Captcha = z.infer<typeof captchaSchema>;
 
 const MIME: Record<CaptchaFormat, string> = { png: 'image/png', svg: 'image/svg+xml' };
 

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { isAppError } from '../errors.ts';
 import { consumeCaptchaIssue } from '../limits/captcha-limits.ts';
 import { addressSubject, recordFriction, requireProofOfWork } from '../pow/friction.ts';
@@ -24,13 +25,16 @@ export async function issueCaptcha(req: {
   return { captcha, headers };
 }
 
+/** The body of POST /v1/captcha/verify: a wrong answer is an error, so `valid` is always true. */
+export const captchaAnsweredSchema = z.object({ valid: z.literal(true), captchaToken: z.string() });
+
 export async function answerCaptcha(req: {
   captchaId: string;
   answer: string;
   sourceIp: string;
-}): Promise<string> {
+}): Promise<z.infer<typeof captchaAnsweredSchema>> {
   try {
-    return await verifyCaptcha(req.captchaId, req.answer);
+    return { valid: true, captchaToken: await verifyCaptcha(req.captchaId, req.answer) };
   } catch (e) {
     if (isAppError(e) && e.code === 'CAPTCHA_INCORRECT')
       await recordFriction([await addressSubject(req.sourceIp)], POW_WEIGHTS.failure);

@@ -1,11 +1,12 @@
+import { z } from 'zod';
 import { sha256Hex } from '../auth/crypto.ts';
 import { AppError } from '../errors.ts';
 import { type DetectedFace } from '../face/engine.ts';
 import { getFaceEngine } from '../face/default-engine.ts';
-import { MATCH_LEVEL_SETTINGS, type MatchLevel } from '../face/match-levels.ts';
+import { MATCH_LEVEL_SETTINGS, MATCH_LEVELS, type MatchLevel } from '../face/match-levels.ts';
 import { decodeImage, resolveImageBytes, type ImageSource } from '../image-input.ts';
 import { requireLiveness } from '../liveness/binding.ts';
-import { presentBox } from './present.ts';
+import { boxSchema, presentBox } from './present.ts';
 import { recordCacheLookup } from '../metrics.ts';
 import { resultCacheKey } from '../store/keys.ts';
 import { cached, remember } from './result-cache.ts';
@@ -26,14 +27,27 @@ export interface CompareRequest {
   livenessSessionId?: string;
 }
 
-type Boxes = Record<string, ReturnType<typeof presentBox>>;
+/** The body of POST /v1/faces/compare. */
+export const compareResultSchema = z.object({
+  similarity: z.number().min(0).max(1),
+  match: z.boolean(),
+  threshold: z.number(),
+  matchLevel: z.enum(MATCH_LEVELS),
+  falseMatchRate: z.number().meta({ description: 'Stated false-match rate per comparison at `threshold`.' }),
+  faceA: z.object({ box: boxSchema }),
+  faceB: z.object({ box: boxSchema }),
+});
+type CompareResult = z.infer<typeof compareResultSchema>;
+type Box = CompareResult['faceA']['box'];
+/** The cached boxes, keyed by image hash (a/b may come swapped). */
+type Boxes = Record<string, Box>;
 
 /**
  * 1:1 verification of the largest face of each image at a match level. The similarity is cached per
  * image pair (the level only moves the threshold), except when a liveness session is bound: that check
  * needs the probe's descriptor, which the cache does not keep.
  */
-export async function compareFaces(userId: string, request: CompareRequest) {
+export async function compareFaces(userId: string, request: CompareRequest): Promise<CompareResult> {
   const engine = getFaceEngine();
   const [bytesA, bytesB] = await Promise.all([
     resolveImageBytes(userId, request.a),
@@ -47,7 +61,7 @@ export async function compareFaces(userId: string, request: CompareRequest) {
     ha < hb ? `${ha}:${hb}` : `${hb}:${ha}`,
     engine.model.version,
   );
-  const present = (similarity: number, boxes: Boxes) => {
+  const present = (similarity: number, boxA: Box, boxB: Box): CompareResult => {
     const { threshold, falseMatchRate } = MATCH_LEVEL_SETTINGS[request.matchLevel];
     return {
       similarity: Math.round(similarity * 10000) / 10000,
@@ -55,21 +69,21 @@ export async function compareFaces(userId: string, request: CompareRequest) {
       threshold,
       matchLevel: request.matchLevel,
       falseMatchRate,
-      faceA: { box: boxes[ha] },
-      faceB: { box: boxes[hb] },
+      faceA: { box: boxA },
+      faceB: { box: boxB },
     };
   };
   if (!request.livenessSessionId) {
     const hit = await cached<{ similarity: number; boxes: Boxes }>(key);
-    const usable = hit && hit.boxes[ha] && hit.boxes[hb] ? hit : undefined;
-    recordCacheLookup('compare', !!usable);
-    if (usable) return present(usable.similarity, usable.boxes);
+    const [boxA, boxB] = [hit?.boxes[ha], hit?.boxes[hb]];
+    recordCacheLookup('compare', !!(hit && boxA && boxB));
+    if (hit && boxA && boxB) return present(hit.similarity, boxA, boxB);
   }
   const faceA = await largestFace(bytesA, 'a');
   if (request.livenessSessionId) await requireLiveness(userId, request.livenessSessionId, faceA.descriptor!);
   const faceB = await largestFace(bytesB, 'b');
   const similarity = engine.similarity(faceA.descriptor!, faceB.descriptor!);
-  const boxes = { [ha]: presentBox(faceA.box), [hb]: presentBox(faceB.box) };
-  await remember(key, { similarity, boxes });
-  return present(similarity, boxes);
+  const [boxA, boxB] = [presentBox(faceA.box), presentBox(faceB.box)];
+  await remember(key, { similarity, boxes: { [ha]: boxA, [hb]: boxB } });
+  return present(similarity, boxA, boxB);
 }

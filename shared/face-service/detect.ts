@@ -1,19 +1,23 @@
+import { z } from 'zod';
 import { sha256Hex } from '../auth/crypto.ts';
 import { getFaceEngine } from '../face/default-engine.ts';
 import { decodeImage, resolveImageBytes, type ImageSource } from '../image-input.ts';
-import { FACE_FIELDS, presentFace, type FaceField } from './present.ts';
+import { FACE_FIELDS, faceSchema, presentFace, type ApiFace, type FaceField } from './present.ts';
 import { recordCacheLookup } from '../metrics.ts';
 import { resultCacheKey } from '../store/keys.ts';
 import { cached, remember } from './result-cache.ts';
 
-type PresentedFace = ReturnType<typeof presentFace>;
-
-interface DetectPayload {
-  imageWidth: number;
-  imageHeight: number;
-  faceCount: number;
-  faces: PresentedFace[];
-}
+/** The body of POST /v1/faces/detect. */
+export const detectResultSchema = z.object({
+  imageWidth: z.number().int(),
+  imageHeight: z.number().int(),
+  faceCount: z.number().int(),
+  faces: z.array(faceSchema),
+  cached: z.boolean(),
+});
+type DetectResult = z.infer<typeof detectResultSchema>;
+/** What the cache keeps: the result with every field, before projection. */
+type DetectPayload = Omit<DetectResult, 'cached'>;
 
 export interface DetectRequest {
   maxFaces: number;
@@ -27,7 +31,7 @@ function project(payload: DetectPayload, fields: readonly FaceField[]): DetectPa
   return {
     ...payload,
     faces: payload.faces.map(
-      (f) => Object.fromEntries(Object.entries(f).filter(([k]) => keep.has(k))) as PresentedFace,
+      (f) => Object.fromEntries(Object.entries(f).filter(([k]) => keep.has(k))) as ApiFace,
     ),
   };
 }
@@ -36,7 +40,11 @@ function project(payload: DetectPayload, fields: readonly FaceField[]): DetectPa
  * Detects faces with all attributes. The full result is cached per image hash and `maxFaces`, and
  * `fields` is applied on the way out, so asking for fewer fields reuses the same cache entry.
  */
-export async function detectFaces(userId: string, source: ImageSource, req: DetectRequest) {
+export async function detectFaces(
+  userId: string,
+  source: ImageSource,
+  req: DetectRequest,
+): Promise<DetectResult> {
   const fields = req.fields ?? FACE_FIELDS;
   const bytes = await resolveImageBytes(userId, source);
   const key = resultCacheKey(userId, 'detect', sha256Hex(bytes), `max${req.maxFaces}`);

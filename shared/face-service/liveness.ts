@@ -1,17 +1,31 @@
+import { z } from 'zod';
 import { AppError } from '../errors.ts';
-import { checkLiveness, type LivenessLevel } from '../face/liveness.ts';
+import { checkLiveness, LIVENESS_LEVELS, type LivenessLevel } from '../face/liveness.ts';
 import { decodeImage, resolveImageBytes, type ImageSource } from '../image-input.ts';
 import { sha256Hex } from '../auth/crypto.ts';
 import { recordLiveness } from '../metrics.ts';
 import { cacheStore } from '../store/cache.ts';
 import { livenessReplayKey } from '../store/keys.ts';
-import { presentBox } from './present.ts';
+import { boxSchema, presentBox } from './present.ts';
 
 /** A byte-identical liveness image within this window is a replayed capture, not a live person. */
 export const LIVENESS_REPLAY_WINDOW_SECONDS = 600;
 
+/** The body of POST /v1/faces/liveness. */
+export const livenessCheckSchema = z.object({
+  live: z.boolean(),
+  score: z.number().min(0).max(1),
+  threshold: z.number(),
+  level: z.enum(LIVENESS_LEVELS),
+  face: z.object({ box: boxSchema }),
+});
+
 /** Liveness is never cached: each call must see a fresh capture. */
-export async function livenessCheck(userId: string, source: ImageSource, level: LivenessLevel) {
+export async function livenessCheck(
+  userId: string,
+  source: ImageSource,
+  level: LivenessLevel,
+): Promise<z.infer<typeof livenessCheckSchema>> {
   const bytes = await resolveImageBytes(userId, source);
   const first = await cacheStore.claim(
     livenessReplayKey(userId, sha256Hex(bytes)),

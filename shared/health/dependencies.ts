@@ -1,10 +1,24 @@
+import { z } from 'zod';
 import { getFaceEngine } from '../face/default-engine.ts';
 import { cacheStore } from '../store/cache.ts';
 import { objectStore } from '../store/objects.ts';
 import { pingTable } from '../store/table.ts';
 
-export type DependencyName = 'dynamodb' | 's3' | 'redis' | 'faceEngine';
-export type DependencyStatus = 'ok' | 'down';
+const dependencyStatus = z.enum(['ok', 'down']);
+
+/** The body of GET /v1/health (200 when every dependency is ok, else 503). */
+export const healthReportSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  dependencies: z.object({
+    dynamodb: dependencyStatus,
+    s3: dependencyStatus,
+    redis: dependencyStatus,
+    faceEngine: dependencyStatus,
+  }),
+});
+export type HealthReport = z.infer<typeof healthReportSchema>;
+type Dependencies = HealthReport['dependencies'];
+type DependencyName = keyof Dependencies;
 
 const TIMEOUT_MS = 3000;
 
@@ -27,10 +41,12 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-export async function checkDependencies(): Promise<Record<DependencyName, DependencyStatus>> {
+export async function checkHealth(): Promise<HealthReport> {
   const names = Object.keys(checks) as DependencyName[];
   const results = await Promise.allSettled(names.map((n) => withTimeout(checks[n]())));
-  return Object.fromEntries(
+  const dependencies = Object.fromEntries(
     names.map((n, i) => [n, results[i]!.status === 'fulfilled' ? 'ok' : 'down']),
-  ) as Record<DependencyName, DependencyStatus>;
+  ) as Dependencies;
+  const ok = Object.values(dependencies).every((s) => s === 'ok');
+  return { status: ok ? 'ok' : 'degraded', dependencies };
 }

@@ -1,5 +1,7 @@
+import { z } from 'zod';
 import { AppError, notFound } from '../errors.ts';
 import type { Box, FaceQuality } from '../face/engine.ts';
+import { boxSchema, faceQualitySchema } from '../face-service/present.ts';
 import { faceStore } from '../store/faces.ts';
 import { objectStore } from '../store/objects.ts';
 import { personStore } from '../store/persons.ts';
@@ -26,19 +28,22 @@ export interface FaceRecord {
   cropKey?: string;
 }
 
-export interface FaceSummary {
-  faceId: string;
-  createdAt: string;
-  quality: FaceQuality;
-}
+/** A face as GET /v1/persons/{personId} lists it. */
+export const faceSummarySchema = z.object({
+  faceId: z.string(),
+  createdAt: z.iso.datetime(),
+  quality: faceQualitySchema,
+});
+export type FaceSummary = z.infer<typeof faceSummarySchema>;
 
 /** What enrolment answers, both for a new face (201) and for an image enrolled before (200). */
-export interface EnrolledFace {
-  faceId: string;
-  personId: string;
-  box: Box;
-  quality: FaceQuality;
-}
+export const enrolledFaceSchema = z.object({
+  faceId: z.string(),
+  personId: z.string(),
+  box: boxSchema,
+  quality: faceQualitySchema,
+});
+export type EnrolledFace = z.infer<typeof enrolledFaceSchema>;
 
 export const toFaceSummary = ({ faceId, createdAt, quality }: FaceSummary): FaceSummary => ({
   faceId,

@@ -1,34 +1,36 @@
+import { z } from 'zod';
 import { notFound } from '../errors.ts';
 import { faceStore } from '../store/faces.ts';
 import { personStore } from '../store/persons.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { deleteFaceCrops, listPersonFaces, toFaceSummary, type FaceSummary } from './faces.ts';
+import { deleteFaceCrops, faceSummarySchema, listPersonFaces, toFaceSummary } from './faces.ts';
 import { bumpGalleryVersion } from './gallery-version.ts';
 import { ID_PATTERN, newPersonId, requireId } from './ids.ts';
 
-export type PersonMeta = Record<string, unknown>;
+/** The API's Person (the body of POST, PATCH and, with its faces, GET /v1/persons/{personId}). */
+export const personSchema = z.object({
+  personId: z.string(),
+  name: z.string(),
+  meta: z.record(z.string(), z.unknown()),
+  // The person's separate consent to processing their face (PIPL Art. 29, GDPR Art. 9(2)(a)): how and why.
+  consent: z.object({ obtainedAt: z.string(), method: z.string(), purpose: z.string() }).nullable().meta({
+    description:
+      'Required on creation; renewed (replaced) by PATCH, never removed. Null only for persons created before consent was required: they cannot be enrolled (422 CONSENT_REQUIRED) until PATCH adds it.',
+  }),
+  faceCount: z.number().int(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Person = z.infer<typeof personSchema>;
+export type PersonMeta = Person['meta'];
+export type Consent = NonNullable<Person['consent']>;
 
-/** The person's separate consent to processing their face (PIPL Art. 29, GDPR Art. 9(2)(a)): how and why. */
-export interface Consent {
-  obtainedAt: string;
-  method: string;
-  purpose: string;
-}
+/** The body of GET /v1/persons. */
+export const personPageSchema = z.object({ items: z.array(personSchema), nextCursor: z.string().nullable() });
 
-export interface Person {
-  personId: string;
-  name: string;
-  meta: PersonMeta;
-  /** Null only for persons created before consent was required: they cannot be enrolled until it is given. */
-  consent: Consent | null;
-  faceCount: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface PersonWithFaces extends Person {
-  faces: FaceSummary[];
-}
+/** The body of GET /v1/persons/{personId}. */
+export const personWithFacesSchema = personSchema.extend({ faces: z.array(faceSummarySchema) });
+type PersonWithFaces = z.infer<typeof personWithFacesSchema>;
 
 const toPerson = ({ personId, name, meta, consent, faceCount, createdAt, updatedAt }: Person): Person => ({
   personId,
@@ -70,7 +72,7 @@ export async function createPerson(userId: string, input: NewPerson): Promise<Pe
 export async function listPersons(
   userId: string,
   { limit, cursor }: { limit: number; cursor?: string },
-): Promise<{ items: Person[]; nextCursor: string | null }> {
+): Promise<z.infer<typeof personPageSchema>> {
   const after = cursor ? decodeCursor(cursor) : undefined;
   // One extra item tells whether another page exists, so the last page never points at an empty one.
   const items = (await personStore.page<Person>(userId, { limit: limit + 1, afterId: after })).map(toPerson);

@@ -1,8 +1,9 @@
+import { z } from 'zod';
 import { config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { getFaceEngine } from '../face/default-engine.ts';
-import { MATCH_LEVEL_SETTINGS, type MatchLevel } from '../face/match-levels.ts';
-import { presentBox } from '../face-service/present.ts';
+import { MATCH_LEVEL_SETTINGS, MATCH_LEVELS, type MatchLevel } from '../face/match-levels.ts';
+import { boxSchema, presentBox } from '../face-service/present.ts';
 import type { LoadedImage } from '../image/load.ts';
 import { requireLiveness } from '../liveness/binding.ts';
 import { galleryFor } from './gallery-cache.ts';
@@ -16,11 +17,20 @@ export interface MatchPolicy {
   margin: number;
 }
 
-export interface PersonMatch {
-  personId: string;
-  name: string;
-  similarity: number;
-}
+const personMatchSchema = z.object({
+  personId: z.string(),
+  name: z.string(),
+  similarity: z.number().min(0).max(1),
+});
+export type PersonMatch = z.infer<typeof personMatchSchema>;
+
+/** The body of POST /v1/search. */
+export const searchResultSchema = z.object({
+  matchLevel: z.enum(MATCH_LEVELS).nullable(),
+  falseMatchRate: z.number().nullable(),
+  threshold: z.number(),
+  faces: z.array(z.object({ box: boxSchema, matches: z.array(personMatchSchema) })),
+});
 
 /**
  * Who a face is, if anyone: the best persons at or above the threshold, best first. A face whose best
@@ -60,7 +70,11 @@ export interface SearchRequest {
  * per comparison: a face searched against N enrolled persons meets N chances of a false match, which the
  * margin rule (a clear lead over the runner-up) narrows but does not remove; see ACCURACY.md.
  */
-export async function searchImage(userId: string, image: LoadedImage, request: SearchRequest) {
+export async function searchImage(
+  userId: string,
+  image: LoadedImage,
+  request: SearchRequest,
+): Promise<z.infer<typeof searchResultSchema>> {
   const engine = getFaceEngine();
   const { SEARCH_MARGIN, GALLERY_CACHE_MB } = config();
   const [detected, gallery] = await Promise.all([

@@ -1,9 +1,12 @@
+import type { z } from 'zod';
 import { randomBytes, randomInt } from 'node:crypto';
 import { AppError, notFound } from '../errors.ts';
 import type { LivenessLevel } from '../face/liveness.ts';
 import { cacheStore } from '../store/cache.ts';
 import { livenessPassedKey, livenessPatterns, livenessSessionKey, livenessUsedKey } from '../store/keys.ts';
 import { ACTIONS, type Action } from './actions.ts';
+// Type only: schemas.ts imports verify.ts, which imports this module.
+import type { sessionCreatedSchema } from './schemas.ts';
 
 /**
  * Challenge sessions in Redis, in the owner's key space (another user's id is simply not found); key
@@ -65,6 +68,15 @@ export async function createSession(userId: string, level: LivenessLevel, now = 
   );
   return session;
 }
+
+/** The body of POST /v1/liveness/sessions: the challenge, without what only the server needs. */
+export const presentSession = (session: LivenessSession): z.infer<typeof sessionCreatedSchema> => ({
+  sessionId: session.sessionId,
+  level: session.level,
+  challenge: { actions: session.actions },
+  expiresAt: new Date(session.expiresAt).toISOString(),
+  maxFrames: MAX_FRAMES,
+});
 
 /** The caller's session, or 404 (unknown, malformed, another user's, or long gone). */
 export async function loadSession(userId: string, sessionId: string): Promise<LivenessSession> {

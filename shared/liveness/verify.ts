@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { type DetectedFace } from '../face/engine.ts';
 import { getFaceEngine } from '../face/default-engine.ts';
 import { LIVENESS_THRESHOLDS } from '../face/liveness.ts';
@@ -5,6 +6,8 @@ import { MATCH_LEVEL_SETTINGS } from '../face/match-levels.ts';
 import { presentBox } from '../face-service/present.ts';
 import { findActions, isStatic, type Reading } from './actions.ts';
 import { duplicateFrames, impossibleTiming, type Frame } from './frames.ts';
+// Type only: schemas.ts imports REASONS from here.
+import type { verifyResultSchema } from './schemas.ts';
 import { claimSession, loadSession, recordPass, type LivenessSession } from './sessions.ts';
 import { recordLiveness } from '../metrics.ts';
 
@@ -118,7 +121,11 @@ export async function judgeBurst(session: LivenessSession, frames: Frame[], now 
 const round = (n: number) => Math.round(n * 1000) / 1000;
 
 /** `POST /v1/liveness/sessions/{id}/verify`: one verification per session; a pass is kept for binding. */
-export async function verifySession(userId: string, sessionId: string, frames: Frame[]) {
+export async function verifySession(
+  userId: string,
+  sessionId: string,
+  frames: Frame[],
+): Promise<z.infer<typeof verifyResultSchema>> {
   const session = await loadSession(userId, sessionId);
   await claimSession(userId, session);
   const { reference, ...result } = await judgeBurst(session, frames);

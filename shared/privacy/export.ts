@@ -1,4 +1,5 @@
-import { allAudit } from '../audit/audit-log.ts';
+import { z } from 'zod';
+import { allAudit, auditEntrySchema } from '../audit/audit-log.ts';
 import {
   CAMERA_PREFIX,
   FACE_PREFIX,
@@ -71,8 +72,27 @@ const SECTIONS = {
   /** Sign-ins: when, not the WeChat session key kept with them. */
   sessions: [SESSION_PREFIX, ['createdAt', 'ttl']],
 } as const satisfies Record<string, readonly [string, readonly string[]]>;
+type SectionName = keyof typeof SECTIONS;
 
-export async function buildExport(userId: string) {
+const section = z.array(z.record(z.string(), z.unknown())).optional();
+const sectionSchemas = Object.fromEntries(Object.keys(SECTIONS).map((name) => [name, section])) as Record<
+  SectionName,
+  typeof section
+>;
+
+/** The body of GET /v1/me/export: the document inline, or only its `download` when it is too large. */
+export const userDataExportSchema = z.object({
+  format: z.literal('facegate-export/1'),
+  exportedAt: z.iso.datetime(),
+  userId: z.string(),
+  ...sectionSchemas,
+  audit: z.array(auditEntrySchema).optional(),
+  notes: z.array(z.string()).optional(),
+  download: z.object({ url: z.string(), bytes: z.number().int(), expiresAt: z.iso.datetime() }).optional(),
+});
+type UserDataExport = z.infer<typeof userDataExportSchema>;
+
+export async function buildExport(userId: string): Promise<UserDataExport> {
   const sections = Object.fromEntries(
     await Promise.all(
       Object.entries(SECTIONS).map(async ([name, [prefix, fields]]) => {
@@ -80,7 +100,7 @@ export async function buildExport(userId: string) {
         return [name, items.map((item) => pick(item, [...fields]))] as const;
       }),
     ),
-  );
+  ) as Record<SectionName, Item[]>;
   return {
     format: 'facegate-export/1',
     exportedAt: new Date().toISOString(),
@@ -94,7 +114,7 @@ export async function buildExport(userId: string) {
   };
 }
 
-export async function exportUserData(userId: string) {
+export async function exportUserData(userId: string): Promise<UserDataExport> {
   const document = await buildExport(userId);
   const json = JSON.stringify(document);
   const bytes = Buffer.byteLength(json);

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { uploadKey } from '../store/keys.ts';
@@ -26,20 +27,28 @@ export interface UploadRequest {
   sha256?: string;
 }
 
-export type UploadTicket =
-  | { uploadId: string; method: 'POST'; url: string; fields: Record<string, string>; expiresAt: string }
-  | {
-      uploadId: string;
-      method: 'MULTIPART';
-      partSize: number;
-      parts: PartUrl[];
-      expiresAt: string;
-    };
+/** A presigned PUT URL for one part of a multipart upload. */
+export const partUrlSchema = z.object({ partNumber: z.number().int(), url: z.string() });
+export type PartUrl = z.infer<typeof partUrlSchema>;
 
-export interface PartUrl {
-  partNumber: number;
-  url: string;
-}
+/** The body of POST /v1/uploads: where and how to send the file. */
+export const uploadTicketSchema = z.union([
+  z.object({
+    uploadId: z.string(),
+    method: z.literal('POST'),
+    url: z.string(),
+    fields: z.record(z.string(), z.string()),
+    expiresAt: z.iso.datetime(),
+  }),
+  z.object({
+    uploadId: z.string(),
+    method: z.literal('MULTIPART'),
+    partSize: z.number().int(),
+    parts: z.array(partUrlSchema),
+    expiresAt: z.iso.datetime(),
+  }),
+]);
+export type UploadTicket = z.infer<typeof uploadTicketSchema>;
 
 const expiry = () => new Date(Date.now() + UPLOAD_URL_TTL_SECONDS * 1000).toISOString();
 

@@ -1,7 +1,8 @@
+import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { uploadKey, validatedKey } from '../store/keys.ts';
 import { objectStore, type HeldPart } from '../store/objects.ts';
-import { partUrls, UPLOAD_URL_TTL_SECONDS, type PartUrl } from './create.ts';
+import { partUrlSchema, partUrls, UPLOAD_URL_TTL_SECONDS } from './create.ts';
 import { deleteRecord, getRecord, toView, type UploadRecord, type UploadView } from './records.ts';
 import { validateUpload } from './validate.ts';
 
@@ -9,16 +10,18 @@ import { validateUpload } from './validate.ts';
 
 export type { HeldPart };
 
-export interface PartsView {
-  uploadId: string;
-  partSize: number;
-  partCount: number;
+/** The body of GET /v1/uploads/{uploadId}/parts. */
+export const uploadPartsSchema = z.object({
+  uploadId: z.string(),
+  partSize: z.number().int(),
+  partCount: z.number().int(),
   /** Parts S3 holds. */
-  parts: HeldPart[];
+  parts: z.array(z.object({ partNumber: z.number().int(), etag: z.string(), size: z.number().int() })),
   /** Fresh presigned URLs for the parts still to send. */
-  missing: PartUrl[];
-  expiresAt: string;
-}
+  missing: z.array(partUrlSchema),
+  expiresAt: z.iso.datetime(),
+});
+type PartsView = z.infer<typeof uploadPartsSchema>;
 
 const incomplete = (message: string, details?: Record<string, unknown>) =>
   new AppError('UPLOAD_INCOMPLETE', message, details);

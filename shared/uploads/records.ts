@@ -1,5 +1,6 @@
 import { config } from '../config.ts';
 import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
 import { notFound } from '../errors.ts';
 import type { ImageFormat } from '../image/load.ts';
 import * as keys from '../store/keys.ts';
@@ -12,12 +13,34 @@ import { uploadStore } from '../store/uploads.ts';
  * `uploads/<userId>/validated/<uploadId>` and deletes the original (it carries the client's metadata).
  */
 
-export type UploadStatus = 'pending' | 'validated' | 'rejected';
+/**
+ * The API's Upload (GET /v1/uploads/{uploadId}, POST .../complete): `size` and `sha256` are those of the
+ * bytes received, known once validated.
+ */
+export const uploadSchema = z.object({
+  uploadId: z.string(),
+  status: z.enum(['pending', 'validated', 'rejected']),
+  reason: z
+    .enum([
+      'NOT_AN_IMAGE',
+      'TYPE_MISMATCH',
+      'SIZE_MISMATCH',
+      'SHA256_MISMATCH',
+      'IMAGE_TOO_LARGE',
+      'UNDECODABLE',
+    ])
+    .optional(),
+  width: z.number().int().optional(),
+  height: z.number().int().optional(),
+  format: z.enum(['jpeg', 'png', 'webp']).optional(),
+  size: z.number().int().optional(),
+  sha256: z.string().optional(),
+});
+export type UploadView = z.infer<typeof uploadSchema>;
+export type UploadStatus = UploadView['status'];
 export type UploadMethod = 'POST' | 'MULTIPART';
-
-/** Why validation rejected an upload (`reason` of the Upload). */
-export type RejectReason =
-  'NOT_AN_IMAGE' | 'TYPE_MISMATCH' | 'SIZE_MISMATCH' | 'SHA256_MISMATCH' | 'IMAGE_TOO_LARGE' | 'UNDECODABLE';
+/** Why validation rejected an upload. */
+export type RejectReason = NonNullable<UploadView['reason']>;
 
 export interface UploadRecord {
   pk: string;
@@ -44,18 +67,6 @@ export interface UploadRecord {
   receivedSha256?: string;
   /** Epoch seconds: end of retention (DynamoDB TTL), for every upload. */
   ttl?: number;
-}
-
-/** The contract's Upload: `size` and `sha256` are those of the bytes received, known once validated. */
-export interface UploadView {
-  uploadId: string;
-  status: UploadStatus;
-  reason?: RejectReason;
-  width?: number;
-  height?: number;
-  format?: ImageFormat;
-  size?: number;
-  sha256?: string;
 }
 
 /** Ids look like this; anything else cannot exist and is answered 404 without a lookup. */
