@@ -265,14 +265,18 @@ test('a new viewer gets the newest frame at once, as the very same bytes', async
 });
 
 test('20 concurrent viewers share one ffmpeg process', async () => {
-  const spawnsBefore = metric(await metricsText(), 'edge_ffmpeg_spawns_total', 'cam-main');
+  // Spawns that are not restarts: a stall restart on a machine busy with the suite is not a viewer's.
+  const planned = (text: string) =>
+    metric(text, 'edge_ffmpeg_spawns_total', 'cam-main') -
+    metric(text, 'edge_ffmpeg_restarts_total', 'cam-main');
+  const plannedBefore = planned(await metricsText());
   const target = await url('cam-main', 'stream.mjpeg');
   const clients = await Promise.all(Array.from({ length: 20 }, () => MjpegClient.open(target)));
   try {
     await Promise.all(clients.map((c) => c.waitForFrames(3)));
     const text = await metricsText();
     assert.equal(metric(text, 'edge_viewers', 'cam-main'), 20);
-    assert.ok(metric(text, 'edge_ffmpeg_spawns_total', 'cam-main') <= spawnsBefore + 1);
+    assert.ok(planned(text) <= plannedBefore + 1, 'at most one start for all 20 viewers');
     assert.equal(
       ffmpegChildren().filter((cmd) => cmd.includes(`:${CAMERA_PORT}/test`) && cmd.includes('scale=480:'))
         .length,
