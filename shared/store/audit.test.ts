@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { TABLE, sent, resetBeforeEach } from './testing/fakes.ts';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE, sent, mockTable } from './testing/fakes.ts';
 import { auditStore } from './audit.ts';
 
-const table = resetBeforeEach(mockClient(DynamoDBDocumentClient));
+const table = mockTable();
 const AT = '2024-05-01T12:00:00.000Z';
 
 test('an audit entry is keyed by time then request id, with its TTL', async () => {

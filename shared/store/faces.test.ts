@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  BatchWriteCommand,
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import {
-  TABLE,
-  assertUnavailable,
-  conditionFailed,
-  sent,
-  throttled,
-  resetBeforeEach,
-} from './testing/fakes.ts';
+import { BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE, assertUnavailable, conditionFailed, sent, throttled, mockTable } from './testing/fakes.ts';
 import { faceStore } from './faces.ts';
 
-const table = resetBeforeEach(mockClient(DynamoDBDocumentClient));
+const table = mockTable();
 const key = { pk: 'USER#u1', sk: 'FACE#p1#f1' };
 
 test('a new face is keyed under its person, only if the same face is not enrolled yet', async () => {

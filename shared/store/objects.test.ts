@@ -9,9 +9,7 @@ import {
   ListObjectsV2Command,
   ListPartsCommand,
   PutObjectCommand,
-  S3Client,
 } from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
 import {
   BUCKET,
   PUBLIC_S3_ENDPOINT,
@@ -20,11 +18,11 @@ import {
   connectionRefused,
   sent,
   serviceError,
-  resetBeforeEach,
+  mockBucket,
 } from './testing/fakes.ts';
 import { objectStore } from './objects.ts';
 
-const bucket = resetBeforeEach(mockClient(S3Client));
+const bucket = mockBucket();
 const KEY = 'uploads/u1/up1';
 const slowDown = () => serviceError('SlowDown', 503);
 

@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import {
-  TABLE,
-  assertUnavailable,
-  conditionFailed,
-  sent,
-  throttled,
-  resetBeforeEach,
-} from './testing/fakes.ts';
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE, assertUnavailable, conditionFailed, sent, throttled, mockTable } from './testing/fakes.ts';
 import { presenceStore } from './presence.ts';
 
-const table = resetBeforeEach(mockClient(DynamoDBDocumentClient));
+const table = mockTable();
 const SEEN = '2024-05-01T12:00:00.000Z';
 const site = { siteId: 's1', ownerId: 'u1', lastSeenAt: SEEN };
 const key = { pk: 'USER#u1', sk: 'PRESENCE#s1' };

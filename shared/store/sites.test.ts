@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  BatchWriteCommand,
-  DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import {
-  TABLE,
-  assertUnavailable,
-  conditionFailed,
-  sent,
-  throttled,
-  resetBeforeEach,
-} from './testing/fakes.ts';
+import { BatchWriteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE, assertUnavailable, conditionFailed, sent, throttled, mockTable } from './testing/fakes.ts';
 import { cameraStore, eraseSites, siteStore } from './sites.ts';
 
-const table = resetBeforeEach(mockClient(DynamoDBDocumentClient));
+const table = mockTable();
 const NOW = '2024-05-01T12:00:00.000Z';
 
 test('a site is stored in its owner partition and indexed by its id alone (edge authentication)', async () => {

@@ -4,12 +4,10 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
-  DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import {
   TABLE,
   assertRefused,
@@ -19,7 +17,7 @@ import {
   sent,
   throttled,
   validationError,
-  resetBeforeEach,
+  mockTable,
 } from './testing/fakes.ts';
 import { classifyDependencyError } from '../errors.ts';
 import {
@@ -35,7 +33,7 @@ import {
   queryOwnerPage,
 } from './table.ts';
 
-const table = resetBeforeEach(mockClient(DynamoDBDocumentClient));
+const table = mockTable();
 
 test('what the DynamoDB marshaller throws before sending anything is refused (500), not an outage', () => {
   // Our bug or unvalidated input: retrying cannot help.

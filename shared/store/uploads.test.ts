@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import { TABLE, conditionFailed, sent, resetBeforeEach } from './testing/fakes.ts';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE, conditionFailed, sent, mockTable } from './testing/fakes.ts';
 import { uploadStore } from './uploads.ts';
 
-const table = resetBeforeEach(mockClient(DynamoDBDocumentClient));
+const table = mockTable();
 const key = { pk: 'USER#u1', sk: 'UPLOAD#up1' };
 
 test('an upload record is an unconditional put in the owner partition at UPLOAD#<id>', async () => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { beforeEach, type TestContext } from 'node:test';
-import type { AwsStub } from 'aws-sdk-client-mock';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { AppError, type ErrorCode } from '../../errors.ts';
 
 /**
@@ -42,14 +44,17 @@ Object.assign(process.env, {
   UPSTASH_DISABLE_TELEMETRY: '1',
 });
 
-/**
- * A client mock (`mockClient(DynamoDBDocumentClient)`, `mockClient(S3Client)`: every instance answers from
- * it, nothing until told) cleared of answers and calls before each test.
- */
-export function resetBeforeEach<T extends { reset(): unknown }>(stub: T): T {
+/** A client mock (every instance answers from it, nothing until told), cleared before each test. */
+function resetBeforeEach<T extends { reset(): unknown }>(stub: T): T {
   beforeEach(() => stub.reset());
   return stub;
 }
+
+/** The DynamoDB document client, mocked for the test file. */
+export const mockTable = () => resetBeforeEach(mockClient(DynamoDBDocumentClient));
+
+/** The S3 client, mocked for the test file. */
+export const mockBucket = () => resetBeforeEach(mockClient(S3Client));
 
 /** The input of each call of one command, in order. */
 export function sent<TInput extends object>(
