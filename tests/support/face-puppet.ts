@@ -730,10 +730,12 @@ export async function challengeFrames(
  * Fake-camera footage for a browser whose client samples a few frames per prompt while the server
  * picks the actions at random: a neutral lead-in (the client's "look straight" frames), then a fast
  * loop through every action, one 100 ms frame each at 10 fps: `TURN_LEFT BLINK TURN_RIGHT OPEN_MOUTH
- * BLINK NOD neutral` (700 ms). A client sampling every ~260 ms (not a multiple of 100 or 700) lands on
- * every phase of the loop within a few samples, so each prompt window of ~1.5 s shows every action. Every
- * frame is unique (camera shake), and the footage (`seconds`, default 16) outlasts a capture, so a
- * client never gets the same footage frame twice before the loop wraps.
+ * NOD` (500 ms). A client sampling every ~260-300 ms steps about 3 frames, which is prime to the loop's
+ * 5, so any 5 samples in a row show every action, and the 10 or more samples after the lead-in show any
+ * two asked actions in order. (A longer loop aliases: with 7 frames, an action came round only every
+ * 7th sample, and a burst often missed the second action after the first.) Every frame is unique (camera
+ * shake), and the footage (`seconds`, default 16) outlasts a capture, so a client never gets the same
+ * footage frame twice before the loop wraps.
  */
 export function cyclingFootage(
   puppet: FacePuppet,
@@ -741,9 +743,8 @@ export function cyclingFootage(
 ): RawFrame[] {
   const fps = options.fps ?? 10;
   const next = random(options.seed ?? 11);
-  // A blink reads only just past the server's rule (FaceMesh hardly follows closed eyes): twice per loop.
   const { TURN_LEFT, TURN_RIGHT, BLINK, OPEN_MOUTH, NOD } = ACTION_POSES;
-  const cycle: Expression[] = [TURN_LEFT, BLINK, TURN_RIGHT, OPEN_MOUTH, BLINK, NOD, {}];
+  const cycle: Expression[] = [TURN_LEFT, BLINK, TURN_RIGHT, OPEN_MOUTH, NOD];
   const lead = Math.round((options.leadIn ?? 1.2) * fps);
   const total = Math.round((options.seconds ?? 16) * fps);
   return Array.from({ length: total }, (_, i) =>

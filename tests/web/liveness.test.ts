@@ -4,7 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
+import type { Session } from '../../shared/client/client.ts';
+import { openPayload, payloadKey } from '../../shared/client/webcrypto.ts';
 import { getFaceEngine } from '../../shared/face/default-engine.ts';
 import { loadImage } from '../../shared/image/load.ts';
 import { cyclingFootage, FacePuppet, stillFootage, writeFakeCamera } from '../support/face-puppet.ts';
@@ -18,6 +21,10 @@ import { warmUp } from './warm-up.ts';
  * prompt window shows it), the other is the same still photo, only shaken. The console samples the
  * camera during each prompt and sends the burst to POST /v1/liveness/sessions/{id}/verify.
  */
+
+interface Burst {
+  frames: { image: string; t: number }[];
+}
 
 /** Reasons that would mean the flow itself is broken (frames, timing, motion), not the passive model. */
 const FLOW_REASONS = [
@@ -55,8 +62,16 @@ describe('web console: liveness check', { concurrency: false }, () => {
   );
   after(() => rm(dir, { recursive: true, force: true }));
 
+  /** The burst the console sent, opened with the session's key when the body went sealed. */
+  async function burstOf(page: Page, body: string): Promise<Burst> {
+    const stored = await page.evaluate(() => localStorage.getItem('facegate.session'));
+    const signingKey = (JSON.parse(stored ?? 'null') as { session?: Session } | null)?.session?.signingKey;
+    const opened = signingKey && (await openPayload(await payloadKey(signingKey), body));
+    return JSON.parse(opened ? new TextDecoder().decode(opened) : body) as Burst;
+  }
+
   /** What the engine reads in each frame the console sent: for failure messages. */
-  async function readings(burst: { frames: { image: string; t: number }[] }): Promise<string> {
+  async function readings(burst: Burst): Promise<string> {
     const rows: string[] = [];
     for (const [i, { image, t }] of burst.frames.entries()) {
       const { faces } = await getFaceEngine().detect(await loadImage(Buffer.from(image, 'base64')));
@@ -75,9 +90,9 @@ describe('web console: liveness check', { concurrency: false }, () => {
     body: (b: Browser, burst: () => Promise<string>) => Promise<void>,
   ) {
     const browser = await openBrowser(PHONE, camera);
-    let sent: { frames: { image: string; t: number }[] } | undefined;
+    let sent: string | null | undefined;
     browser.page.on('request', (request) => {
-      if (request.method() === 'POST' && request.url().endsWith('/verify')) sent = request.postDataJSON();
+      if (request.method() === 'POST' && request.url().endsWith('/verify')) sent = request.postData();
     });
     try {
       await signIn(browser.page, `web-${flow}-${randomUUID().slice(0, 8)}`);
@@ -91,7 +106,7 @@ describe('web console: liveness check', { concurrency: false }, () => {
         0,
         await browser.page.locator('.error').allInnerTexts().then(String),
       );
-      await body(browser, () => (sent ? readings(sent) : Promise.resolve('no burst sent')));
+      await body(browser, async () => (sent ? readings(await burstOf(browser.page, sent)) : 'no burst sent'));
       await screenshot(browser.page, flow);
       assert.deepEqual(browser.pageErrors, [], 'no uncaught errors in the page');
     } finally {
