@@ -334,7 +334,8 @@ function libraryOperations(): Record<string, OperationDoc> {
       tag,
       summary: 'Searches every face of an image against your library (1:N).',
       description: [
-        'Per face, the persons at or above the threshold of `matchLevel` (default NORMAL; LOW/NORMAL/HIGH = false-match rate 1e-2/1e-3/1e-4 per comparison), best first, at most `topK`. A face whose best person does not lead the runner-up by the configured margin gets no match (unknown). The rate is per comparison: against N enrolled persons a stranger meets N chances, so large libraries should search at HIGH.',
+        'Per face, `matches`: the persons at or above the threshold of `matchLevel` (default NORMAL; LOW/NORMAL/HIGH = false-match rate 1e-2/1e-3/1e-4 per comparison), best first, at most `topK`. The rate is per comparison: against N enrolled persons a stranger meets N chances, so large libraries should search at HIGH.',
+        '`decision` is what a gate should act on. `MATCH`: `matches[0]` is the person. `AMBIGUOUS`: the best person clears the threshold but does not lead the runner-up (listed or not) by `SEARCH_MARGIN` (default 0.08 similarity): a look-alike, a person enrolled twice under two names, or a stranger between two people; naming either would be a guess. `NO_MATCH`: nobody clears the threshold (`matches` is empty).',
         "An explicit `threshold` replaces the level's; the response then states `matchLevel` and `falseMatchRate` as null (not calibrated).",
         '`livenessSessionId`: the largest face must be the person who passed that liveness session within the last 120 s, else 422 LIVENESS_REQUIRED.',
       ].join('\n\n'),

@@ -2,6 +2,7 @@ import { AppError } from '../errors.ts';
 import { cacheStore } from '../store/cache.ts';
 import { nonceKey } from '../store/keys.ts';
 import { NONCE_PATTERN, canonicalPath, parseQuery, stringToSign } from '../client/canonical.ts';
+import { bearerToken } from './bearer.ts';
 import { hmacHex, safeEqual, sha256Hex } from './crypto.ts';
 import { signingKeyFor, verifyToken, type Session } from './tokens.ts';
 
@@ -27,20 +28,24 @@ export async function authenticateRequest(
   req: SignedRequest,
   now = Math.floor(Date.now() / 1000),
 ): Promise<Session> {
-  const auth = req.headers['authorization'] ?? '';
-  const match = /^Bearer (\S+)$/.exec(auth);
-  if (!match?.[1]) throw new AppError('UNAUTHENTICATED', 'Sign in first: Authorization: Bearer <token>.');
-  const session = verifyToken(match[1], now);
+  const token = bearerToken(req.headers['authorization']);
+  if (!token) throw new AppError('UNAUTHENTICATED', 'Sign in first: Authorization: Bearer <token>.');
+  const session = verifyToken(token, now);
 
   const timestamp = req.headers['x-timestamp'];
   const nonce = req.headers['x-nonce'];
   const signature = req.headers['x-signature'];
-  if (!timestamp || !/^\d{1,12}$/.test(timestamp)) throw missing('X-Timestamp');
+  if (!timestamp || !/^\d{1,20}$/.test(timestamp)) throw missing('X-Timestamp');
   if (!nonce || !NONCE_PATTERN.test(nonce)) throw missing('X-Nonce');
   if (!signature || !/^[0-9a-f]{64}$/.test(signature)) throw missing('X-Signature');
 
   if (Math.abs(now - Number(timestamp)) > MAX_SKEW_SECONDS) {
-    throw new AppError('TIMESTAMP_SKEW', `X-Timestamp is more than ${MAX_SKEW_SECONDS} s from server time.`);
+    // The usual cause of a far-future value: milliseconds sent where seconds are expected.
+    const unit = Math.abs(now * 1000 - Number(timestamp)) <= MAX_SKEW_SECONDS * 1000 ? ' (milliseconds?)' : '';
+    throw new AppError(
+      'TIMESTAMP_SKEW',
+      `X-Timestamp is more than ${MAX_SKEW_SECONDS} s from server time; it is Unix seconds${unit}.`,
+    );
   }
 
   let query: [string, string][];

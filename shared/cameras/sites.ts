@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { bearerToken } from '../auth/bearer.ts';
 import { sha256Hex, safeEqual } from '../auth/crypto.ts';
 import { notFound, AppError } from '../errors.ts';
 import { presenceStore } from '../store/presence.ts';
@@ -72,7 +73,7 @@ export const invalidEdgeKey = () =>
 
 /** The site an edge key belongs to; 401 unless the key matches the stored hash of that site. */
 export async function authenticateEdge(siteId: string, bearer: string | undefined): Promise<SiteRecord> {
-  const key = /^Bearer (\S+)$/.exec(bearer ?? '')?.[1];
+  const key = bearerToken(bearer);
   const site = key ? await findSite(siteId) : undefined;
   if (!key || !site || !safeEqual(site.edgeKeyHash, sha256Hex(key))) {
     throw invalidEdgeKey();

@@ -13,7 +13,7 @@ export interface MatchPolicy {
   topK: number;
   /** On the engine's 0..1 similarity scale, like `matchThreshold`. */
   threshold: number;
-  /** The best person must lead the runner-up by this much, or the face is reported as unknown. */
+  /** The best person must lead the runner-up by this much, or the decision is AMBIGUOUS. */
   margin: number;
 }
 
@@ -24,35 +24,53 @@ const personMatchSchema = z.object({
 });
 export type PersonMatch = z.infer<typeof personMatchSchema>;
 
+/**
+ * Who a face is. MATCH: `matches[0]` is the person. AMBIGUOUS: the best person clears the threshold but
+ * does not lead the runner-up by the margin (a look-alike, the same person enrolled twice, or a stranger
+ * between two people), so naming either would be a guess. NO_MATCH: nobody clears the threshold.
+ */
+export const SEARCH_DECISIONS = ['MATCH', 'AMBIGUOUS', 'NO_MATCH'] as const;
+export type SearchDecision = (typeof SEARCH_DECISIONS)[number];
+
+const faceResultSchema = z.object({
+  box: boxSchema,
+  decision: z.enum(SEARCH_DECISIONS),
+  matches: z.array(personMatchSchema),
+});
+
 /** The body of POST /v1/search. */
 export const searchResultSchema = z.object({
   matchLevel: z.enum(MATCH_LEVELS).nullable(),
   falseMatchRate: z.number().nullable(),
   threshold: z.number(),
-  faces: z.array(z.object({ box: boxSchema, matches: z.array(personMatchSchema) })),
+  faces: z.array(faceResultSchema),
 });
 
 /**
- * Who a face is, if anyone: the best persons at or above the threshold, best first. A face whose best
- * person does not clearly beat the second best is a stranger who happens to sit between two enrolled
- * people, or a look-alike; naming either would be a guess, so it gets no match at all.
+ * One face against the gallery: every person at or above the threshold, best first, at most `topK` (the
+ * contract's list, whatever the decision), and the decision a gate should act on.
  */
 export function matchFace(
   gallery: Gallery,
   descriptor: Float32Array,
   policy: MatchPolicy,
   similarityOf: (cosine: number) => number,
-): PersonMatch[] {
+): { decision: SearchDecision; matches: PersonMatch[] } {
   const ranked = gallery
     .rankPersons(descriptor, policy.topK + 1)
     .map(({ personId, name, cosine }) => ({ personId, name, similarity: similarityOf(cosine) }));
   const [best, second] = ranked;
-  if (!best || best.similarity < policy.threshold) return [];
-  if (second && best.similarity - second.similarity < policy.margin) return [];
-  return ranked
+  const matches = ranked
     .slice(0, policy.topK)
     .filter((m) => m.similarity >= policy.threshold)
     .map((m) => ({ ...m, similarity: Math.round(m.similarity * 10000) / 10000 }));
+  const decision: SearchDecision =
+    !best || best.similarity < policy.threshold
+      ? 'NO_MATCH'
+      : second && best.similarity - second.similarity < policy.margin
+        ? 'AMBIGUOUS'
+        : 'MATCH';
+  return { decision, matches };
 }
 
 export interface SearchRequest {
@@ -68,7 +86,7 @@ export interface SearchRequest {
 /**
  * `POST /v1/search`: every detected face of the image against the caller's library. The level's rate is
  * per comparison: a face searched against N enrolled persons meets N chances of a false match, which the
- * margin rule (a clear lead over the runner-up) narrows but does not remove; see ACCURACY.md.
+ * margin rule (a clear lead over the runner-up, else AMBIGUOUS) narrows but does not remove; ACCURACY.md.
  */
 export async function searchImage(
   userId: string,
@@ -99,7 +117,7 @@ export async function searchImage(
     threshold: policy.threshold,
     faces: detected.faces.map((face) => ({
       box: presentBox(face.box),
-      matches: matchFace(gallery, face.descriptor!, policy, engine.similarityFromCosine),
+      ...matchFace(gallery, face.descriptor!, policy, engine.similarityFromCosine),
     })),
   };
 }

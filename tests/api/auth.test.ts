@@ -91,6 +91,7 @@ test('each authentication failure has its own 401 code', async () => {
     ['wrong key', wrongKey.get('/v1/me'), 'BAD_SIGNATURE'],
     ['stale timestamp', client.get('/v1/me', { timestamp: now - 360 }), 'TIMESTAMP_SKEW'],
     ['future timestamp', client.get('/v1/me', { timestamp: now + 360 }), 'TIMESTAMP_SKEW'],
+    ['milliseconds', client.get('/v1/me', { timestamp: now * 1000 }), 'TIMESTAMP_SKEW'],
     ['forged token', noToken.get('/v1/me'), 'UNAUTHENTICATED'],
     ['missing Authorization', client.get('/v1/me', { headers: { Authorization: '' } }), 'UNAUTHENTICATED'],
     ['missing X-Nonce', client.get('/v1/me', { headers: { 'X-Nonce': '' } }), 'MISSING_SIGNATURE_HEADER'],
@@ -111,6 +112,12 @@ test('each authentication failure has its own 401 code', async () => {
     assert.equal(res.status, 401, name);
     assert.equal(res.body.error.code, code, name);
   }
+});
+
+test('the Bearer scheme name is case-insensitive', async () => {
+  const client = await login('scheme');
+  const res = await client.get('/v1/me', { headers: { Authorization: `bearer ${client.session!.token}` } });
+  assert.equal(res.status, 200);
 });
 
 test('a replayed nonce is refused', async () => {

@@ -100,7 +100,8 @@ describe('faces and search', () => {
     assert.equal(found.status, 200);
     assert.equal(found.body.faces.length, 1);
     const [face] = found.body.faces;
-    assert.deepEqual(Object.keys(face).sort(), ['box', 'matches']);
+    assert.deepEqual(Object.keys(face).sort(), ['box', 'decision', 'matches']);
+    assert.equal(face.decision, 'MATCH');
     assert.deepEqual(Object.keys(face.box).sort(), ['height', 'width', 'x', 'y']);
     assert.equal(face.matches.length, 1);
     assert.deepEqual(Object.keys(face.matches[0]).sort(), ['name', 'personId', 'similarity']);

@@ -11,7 +11,7 @@ import { faceCropKey } from '../../shared/store/keys.ts';
 import { objectStore } from '../../shared/store/objects.ts';
 import { createPerson, deletePerson, getPerson } from '../../shared/library/persons.ts';
 import type { MatchLevel } from '../../shared/face/match-levels.ts';
-import { searchImage } from '../../shared/library/search.ts';
+import { searchImage, type PersonMatch, type SearchDecision } from '../../shared/library/search.ts';
 import { CONSENT } from '../support/fixtures.ts';
 
 /**
@@ -29,6 +29,10 @@ const STRANGER = 'stuart';
  */
 const search = async (userId: string, bytes: Buffer, matchLevel: MatchLevel = 'NORMAL') =>
   searchImage(userId, await decodeImage(bytes), { topK: 5, maxFaces: 10, matchLevel });
+
+/** The person a face is named as: the best match, only when the decision is MATCH. */
+const identified = (face?: { decision: SearchDecision; matches: PersonMatch[] }) =>
+  face?.decision === 'MATCH' ? face.matches[0] : undefined;
 
 /** Where each person sits in a group photo (box centre, image pixels), checked by eye on crops. */
 const GROUP_POSITIONS: Record<string, Record<string, [number, number]>> = {
@@ -73,7 +77,7 @@ describe('1:N search on the fixture faces', () => {
         const image = await fixture(`${name}/${name}${n}.png`);
         for (const level of ['LOW', 'NORMAL'] as const) {
           // The crop's face is the largest one (the detector may add a weaker box on the same face).
-          const top = (await search(userId, image, level)).faces[0]?.matches[0];
+          const top = identified((await search(userId, image, level)).faces[0]);
           if (top && top.name !== name) wrong.push(`${level}: ${name}${n} -> ${top.name}`);
           if (top) named[level].push(`${name}${n}`);
         }
@@ -94,7 +98,7 @@ describe('1:N search on the fixture faces', () => {
           (f) => x >= f.box.x && x <= f.box.x + f.box.width && y >= f.box.y && y <= f.box.y + f.box.height,
         );
         assert.ok(face, `a face at ${name}'s position (${x}, ${y})`);
-        const top = face.matches[0];
+        const top = identified(face);
         if (!top) unnamed.push(name);
         else assert.equal(top.name, name, `face at ${name}'s position: ${JSON.stringify(face.matches)}`);
       }
@@ -107,14 +111,31 @@ describe('1:N search on the fixture faces', () => {
   it('matches nobody for a stranger, then finds him right after he is enrolled', async () => {
     for (const n of [1, 2, 3, 4, 5]) {
       const { faces } = await search(userId, await fixture(`${STRANGER}/${STRANGER}${n}.png`));
-      assert.deepEqual(faces[0]?.matches, [], `${STRANGER}${n}`);
+      assert.equal(identified(faces[0]), undefined, `${STRANGER}${n}: ${JSON.stringify(faces[0])}`);
     }
     const stuart = await createPerson(userId, { consent: CONSENT, name: STRANGER });
     for (const n of [1, 3, 4])
       await enrolFace(userId, stuart.personId, await fixture(`${STRANGER}/${STRANGER}${n}.png`));
     const { faces } = await search(userId, await fixture(`${STRANGER}/${STRANGER}2.png`));
-    assert.equal(faces[0]?.matches[0]?.name, STRANGER);
+    assert.equal(identified(faces[0])?.name, STRANGER);
     await deletePerson(userId, stuart.personId);
+  });
+
+  it('lists both persons of a face enrolled under two names, and calls it AMBIGUOUS, not a match', async () => {
+    const twins = [
+      await createPerson(userId, { consent: CONSENT, name: STRANGER }),
+      await createPerson(userId, { consent: CONSENT, name: `${STRANGER} (again)` }),
+    ];
+    for (const twin of twins)
+      await enrolFace(userId, twin.personId, await fixture(`${STRANGER}/${STRANGER}1.png`));
+    const { faces } = await search(userId, await fixture(`${STRANGER}/${STRANGER}1.png`));
+    for (const twin of twins) await deletePerson(userId, twin.personId);
+    assert.equal(faces[0]!.decision, 'AMBIGUOUS');
+    assert.deepEqual(
+      faces[0]!.matches.map((m) => [m.personId, m.similarity]),
+      twins.map((t) => [t.personId, 1]).sort(),
+      'the image enrolled a moment ago is found under both names',
+    );
   });
 
   it('never returns a deleted person again', async () => {
@@ -132,6 +153,7 @@ describe('1:N search on the fixture faces', () => {
     const { faces } = await search(other, await fixture('amy/amy4.png'));
     assert.equal(faces.length, 1);
     assert.deepEqual(faces[0]!.matches, []);
+    assert.equal(faces[0]!.decision, 'NO_MATCH');
     await assert.rejects(
       getPerson(other, personIds.get('amy')!),
       (e: unknown) => e instanceof AppError && e.status === 404,

@@ -8,7 +8,11 @@ import type { ViewFactory } from './view.ts';
 interface SearchResult {
   matchLevel: string | null;
   falseMatchRate: number | null;
-  faces: { box: Box; matches: { personId: string; name: string; similarity: number }[] }[];
+  faces: {
+    box: Box;
+    decision: 'MATCH' | 'AMBIGUOUS' | 'NO_MATCH';
+    matches: { personId: string; name: string; similarity: number }[];
+  }[];
 }
 
 export const searchView: ViewFactory = (api) => {
@@ -35,7 +39,9 @@ export const searchView: ViewFactory = (api) => {
       maxFaces: 20,
       ...(threshold.value ? { threshold: Number(threshold.value) } : { matchLevel: level.value }),
     });
-    const names = res.faces.map((f) => f.matches[0]?.name ?? 'unknown');
+    // Only a MATCH names a face; an AMBIGUOUS one lists its candidates but stays unnamed.
+    const names = res.faces.map((f) => (f.decision === 'MATCH' ? f.matches[0]!.name : 'unknown'));
+    const named = (i: number) => names[i] !== 'unknown';
     result.dataset.names = JSON.stringify(names);
     const canvas = await overlay(
       photo.url,
@@ -44,7 +50,7 @@ export const searchView: ViewFactory = (api) => {
       res.faces.map((f, i) => ({
         box: f.box,
         label: names[i],
-        color: f.matches.length ? COLORS[i % COLORS.length] : '#9ca3af',
+        color: named(i) ? COLORS[i % COLORS.length] : '#9ca3af',
       })),
     );
     const known = names.filter((n) => n !== 'unknown').length;
@@ -66,9 +72,11 @@ export const searchView: ViewFactory = (api) => {
               class: 'face',
               'data-name': names[i],
               'data-box': [f.box.x, f.box.y, f.box.width, f.box.height].join(','),
-              style: `--mark: ${f.matches.length ? COLORS[i % COLORS.length] : '#9ca3af'}`,
+              'data-decision': f.decision,
+              style: `--mark: ${named(i) ? COLORS[i % COLORS.length] : '#9ca3af'}`,
             },
             h('b', {}, names[i]),
+            f.decision === 'AMBIGUOUS' ? ' not sure, too close to call:' : '',
             f.matches.length
               ? ` ${f.matches.map((m) => `${m.name} ${fmt(m.similarity)}`).join(', ')}`
               : ' no enrolled person is similar enough',

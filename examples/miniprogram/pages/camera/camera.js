@@ -104,13 +104,15 @@ Page({
       const res = await client.call('POST', '/v1/search', {
         body: { uploadId: this.data.uploadId, topK: 3 },
       });
-      const labels = res.faces.map((f) => (f.matches[0] ? f.matches[0].name : 'unknown'));
+      // Only a MATCH names a face; an AMBIGUOUS one lists its candidates but stays unnamed.
+      const labels = res.faces.map((f) => (f.decision === 'MATCH' ? f.matches[0].name : 'unknown'));
       this.setData({
         boxes: toBoxes(res.faces, this.data.width, this.data.height, labels),
         lines: res.faces.map((f, i) => ({
           color: labels[i] === 'unknown' ? '#9ca3af' : COLORS[i % COLORS.length],
           text: f.matches.length
-            ? f.matches.map((m) => `${m.name} ${m.similarity.toFixed(2)}`).join(', ')
+            ? (f.decision === 'AMBIGUOUS' ? 'not sure: ' : '') +
+              f.matches.map((m) => `${m.name} ${m.similarity.toFixed(2)}`).join(', ')
             : 'unknown: nobody in your library is similar enough',
         })),
       });
