@@ -403,7 +403,7 @@ function uploadOperations(): Record<string, OperationDoc> {
       tag,
       summary: 'Starts an upload straight to S3: a presigned POST up to 10 MiB, multipart above.',
       description:
-        'POST: send a multipart/form-data POST to `url` with every entry of `fields`, the file last (field `file`); the policy fixes the key, the content type and the exact size. MULTIPART: PUT each part (`partSize` bytes, the last one less) to its URL and keep the ETag header. Then POST /v1/uploads/{uploadId}/complete.',
+        'POST: send a multipart/form-data POST to `url` with every entry of `fields`, the file last (field `file`); the policy fixes the key, the content type and the exact size. MULTIPART: PUT each part (`partSize` bytes, the last one less) to its URL and keep the ETag header, then POST /v1/uploads/{uploadId}/complete, which has S3 assemble the parts. A POST upload is validated as soon as it lands (the bucket notifies the API), so polling GET /v1/uploads/{uploadId} until `status` is no longer `pending` is enough; POST …/complete validates at once instead of waiting and answers the result.',
       status: 201,
       response: uploadTicketSchema,
       errors: ['PAYLOAD_TOO_LARGE'],

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { deliverObjectCreated } from './s3-events.ts';
 import { startS3Front } from './s3-front.ts';
 
 /**
@@ -9,7 +10,8 @@ import { startS3Front } from './s3-front.ts';
  * with the two multipart calls it lacks and uploads rely on (resume, abort): ListParts
  * (GET /<bucket>/<key>?uploadId=) and AbortMultipartUpload (DELETE /<bucket>/<key>?uploadId=). Both
  * read s3rver's own part files (<directory>/<bucket>/._S3rver_uploads/<uploadId>/<partNumber>[.md5]).
- * Same flags as s3rver's bin: --directory, --address, --port.
+ * Writes under uploads/ are sent on to the uploadsS3Event function, as the bucket notification does in
+ * AWS (s3-events.ts). Same flags as s3rver's bin: --directory, --address, --port.
  */
 
 interface KoaContext {
@@ -23,6 +25,7 @@ interface KoaContext {
 type Middleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
 interface S3rverApp {
   middleware: Middleware[];
+  on(event: 'event', listener: (event: Parameters<typeof deliverObjectCreated>[0]) => void): void;
   run(): Promise<{ address: string; port: number }>;
   close(): Promise<void>;
 }
@@ -96,6 +99,7 @@ const multipartShim: Middleware = async (ctx, next) => {
 const server = new S3rver({ directory, address: '127.0.0.1', port: 0 });
 // After s3rver's request logger (the first middleware), before its router.
 server.middleware.splice(1, 0, multipartShim);
+server.on('event', (event) => void deliverObjectCreated(event));
 const backend = await server.run();
 const front = await startS3Front({
   address: values.address,

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { config } from '../config.ts';
-import { isAppError } from '../errors.ts';
+import { isAppError, notFound } from '../errors.ts';
 import { normaliseImage, sniffFormat, type NormalisedImage } from '../image/load.ts';
 import { uploadKey, validatedKey } from '../store/keys.ts';
 import { objectStore } from '../store/objects.ts';
 import {
   findRecord,
-  getRecord,
   parseUploadKey,
   settleRecord,
   type Outcome,
@@ -78,7 +77,12 @@ export async function validateUpload(
     outcome = { status: 'rejected', reason: inspection.reason };
   }
   // Settled by a concurrent run if the condition failed: that run's record is the truth.
-  const settled = (await settleRecord(record, outcome)) ?? (await getRecord(userId, record.uploadId));
+  const settled = (await settleRecord(record, outcome)) ?? (await findRecord(userId, record.uploadId));
+  if (!settled) {
+    // Erased or aborted while this ran: nothing written for it may outlive it.
+    await Promise.all([objectStore.delete(validatedKey(userId, record.uploadId)), objectStore.delete(key)]);
+    throw notFound('upload');
+  }
   await objectStore.delete(key);
   return settled;
 }

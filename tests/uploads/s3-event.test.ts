@@ -9,8 +9,9 @@ import { FacegateClient } from '../../shared/client/client.ts';
 import { apiEnv, localS3, urls } from '../support/stack.ts';
 
 /**
- * The ObjectCreated handler (AWS calls it when an upload lands; serverless-offline has no S3 events, so
- * the test calls it with the event S3 would send) against the stack's s3rver and dynalite.
+ * The ObjectCreated handler against the stack's s3rver and dynalite. The local S3 also delivers the
+ * notification to the function itself (scripts/stack/s3-events.ts), as AWS does; the test calls the
+ * handler directly as well, to control (re)delivery: validation must be idempotent under both.
  */
 
 const origin = new URL(urls.api).origin;
