@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { api } from '../shared/http/api.ts';
-import { resolveImageBytes, withImage } from '../shared/image-input.ts';
+import { resolveImageInput, withImage } from '../shared/image-input.ts';
 import { enrolFace } from '../shared/library/enrol.ts';
 import { personParams } from '../shared/library/schemas.ts';
 
@@ -12,7 +12,7 @@ export const handler = api(
     const { face, created } = await enrolFace(
       userId,
       params.personId,
-      await resolveImageBytes(userId, body),
+      await resolveImageInput(userId, body),
       {
         livenessSessionId: body.livenessSessionId,
       },

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { sha256Hex } from './auth/crypto.ts';
 import { config } from './config.ts';
 import { loadImage, type LoadedImage } from './image/load.ts';
 import { parseImageField } from './image/parse.ts';
-import { loadUploadBytes } from './uploads/read.ts';
+import { loadUpload } from './uploads/read.ts';
 
 /**
  * Every image-taking endpoint accepts exactly one of `image` (base64 or data URI) or `uploadId`
@@ -26,16 +27,34 @@ export function withImage<S extends z.ZodRawShape>(shape: S) {
 export const imageSource = withImage({});
 export type ImageSource = { image?: string; uploadId?: string };
 
-export async function resolveImageBytes(userId: string, source: ImageSource): Promise<Buffer> {
+/**
+ * An image as given: its bytes and the SHA-256 of the bytes the client sent, which names the image in
+ * result caches, the liveness replay check and enrolment. For an upload that is the hash recorded at
+ * validation: the stored copy is re-encoded without metadata, so its own hash would differ from the same
+ * file sent inline.
+ */
+export interface ImageInput {
+  bytes: Buffer;
+  sha256: string;
+}
+
+export const inlineImage = (bytes: Buffer): ImageInput => ({ bytes, sha256: sha256Hex(bytes) });
+
+export async function resolveImageInput(userId: string, source: ImageSource): Promise<ImageInput> {
   return source.image !== undefined
-    ? parseImageField(source.image)
-    : loadUploadBytes(userId, source.uploadId!);
+    ? inlineImage(parseImageField(source.image))
+    : loadUpload(userId, source.uploadId!);
 }
 
 /** Bytes to a decoded, oriented image within the configured pixel limit (415/413 otherwise). */
 export const decodeImage = (bytes: Buffer): Promise<LoadedImage> =>
   loadImage(bytes, { maxPixels: config().MAX_IMAGE_PIXELS });
 
+/** The decoded image, named by the hash of what the client sent. */
+export async function decodeInput({ bytes, sha256 }: ImageInput): Promise<LoadedImage> {
+  return { ...(await decodeImage(bytes)), sha256 };
+}
+
 export async function resolveImage(userId: string, source: ImageSource): Promise<LoadedImage> {
-  return decodeImage(await resolveImageBytes(userId, source));
+  return decodeInput(await resolveImageInput(userId, source));
 }

@@ -1,18 +1,17 @@
 import { z } from 'zod';
-import { sha256Hex } from '../auth/crypto.ts';
 import { AppError } from '../errors.ts';
 import { type DetectedFace } from '../face/engine.ts';
 import { getFaceEngine } from '../face/default-engine.ts';
 import { MATCH_LEVEL_SETTINGS, MATCH_LEVELS, type MatchLevel } from '../face/match-levels.ts';
-import { decodeImage, resolveImageBytes, type ImageSource } from '../image-input.ts';
+import { decodeInput, resolveImageInput, type ImageInput, type ImageSource } from '../image-input.ts';
 import { requireLiveness } from '../liveness/binding.ts';
 import { boxSchema, presentBox } from './present.ts';
 import { recordCacheLookup } from '../metrics.ts';
 import { resultCacheKey } from '../store/keys.ts';
 import { cached, remember } from './result-cache.ts';
 
-async function largestFace(bytes: Buffer, which: 'a' | 'b'): Promise<DetectedFace> {
-  const image = await decodeImage(bytes);
+async function largestFace(input: ImageInput, which: 'a' | 'b'): Promise<DetectedFace> {
+  const image = await decodeInput(input);
   const { faces } = await getFaceEngine().detect(image, { maxFaces: 1, withDescriptor: true });
   const face = faces[0];
   if (!face?.descriptor) throw new AppError('NO_FACE', `No face was found in image ${which}.`, { which });
@@ -49,12 +48,12 @@ type Boxes = Record<string, Box>;
  */
 export async function compareFaces(userId: string, request: CompareRequest): Promise<CompareResult> {
   const engine = getFaceEngine();
-  const [bytesA, bytesB] = await Promise.all([
-    resolveImageBytes(userId, request.a),
-    resolveImageBytes(userId, request.b),
+  const [inputA, inputB] = await Promise.all([
+    resolveImageInput(userId, request.a),
+    resolveImageInput(userId, request.b),
   ]);
   // Similarity is symmetric: order the hashes so a/b swapped hits the same entry, boxes follow.
-  const [ha, hb] = [sha256Hex(bytesA), sha256Hex(bytesB)];
+  const [ha, hb] = [inputA.sha256, inputB.sha256];
   const key = resultCacheKey(
     userId,
     'compare',
@@ -79,9 +78,9 @@ export async function compareFaces(userId: string, request: CompareRequest): Pro
     recordCacheLookup('compare', !!(hit && boxA && boxB));
     if (hit && boxA && boxB) return present(hit.similarity, boxA, boxB);
   }
-  const faceA = await largestFace(bytesA, 'a');
+  const faceA = await largestFace(inputA, 'a');
   if (request.livenessSessionId) await requireLiveness(userId, request.livenessSessionId, faceA.descriptor!);
-  const faceB = await largestFace(bytesB, 'b');
+  const faceB = await largestFace(inputB, 'b');
   const similarity = engine.similarity(faceA.descriptor!, faceB.descriptor!);
   const [boxA, boxB] = [presentBox(faceA.box), presentBox(faceB.box)];
   await remember(key, { similarity, boxes: { [ha]: boxA, [hb]: boxB } });

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { sha256Hex } from '../auth/crypto.ts';
 import { getFaceEngine } from '../face/default-engine.ts';
-import { decodeImage, resolveImageBytes, type ImageSource } from '../image-input.ts';
+import { decodeInput, resolveImageInput, type ImageSource } from '../image-input.ts';
 import { FACE_FIELDS, faceSchema, presentFace, type ApiFace, type FaceField } from './present.ts';
 import { recordCacheLookup } from '../metrics.ts';
 import { resultCacheKey } from '../store/keys.ts';
@@ -46,13 +45,13 @@ export async function detectFaces(
   req: DetectRequest,
 ): Promise<DetectResult> {
   const fields = req.fields ?? FACE_FIELDS;
-  const bytes = await resolveImageBytes(userId, source);
-  const key = resultCacheKey(userId, 'detect', sha256Hex(bytes), `max${req.maxFaces}`);
+  const input = await resolveImageInput(userId, source);
+  const key = resultCacheKey(userId, 'detect', input.sha256, `max${req.maxFaces}`);
   const hit = await cached<DetectPayload>(key);
   recordCacheLookup('detect', !!hit);
   if (hit) return { ...project(hit, fields), cached: true };
 
-  const image = await decodeImage(bytes);
+  const image = await decodeInput(input);
   const result = await getFaceEngine().detect(image, { maxFaces: req.maxFaces });
   const payload: DetectPayload = {
     imageWidth: result.imageWidth,

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { checkLiveness, LIVENESS_LEVELS, type LivenessLevel } from '../face/liveness.ts';
-import { decodeImage, resolveImageBytes, type ImageSource } from '../image-input.ts';
-import { sha256Hex } from '../auth/crypto.ts';
+import { decodeInput, resolveImageInput, type ImageSource } from '../image-input.ts';
 import { recordLiveness } from '../metrics.ts';
 import { cacheStore } from '../store/cache.ts';
 import { livenessReplayKey } from '../store/keys.ts';
@@ -26,9 +25,9 @@ export async function livenessCheck(
   source: ImageSource,
   level: LivenessLevel,
 ): Promise<z.infer<typeof livenessCheckSchema>> {
-  const bytes = await resolveImageBytes(userId, source);
+  const input = await resolveImageInput(userId, source);
   const first = await cacheStore.claim(
-    livenessReplayKey(userId, sha256Hex(bytes)),
+    livenessReplayKey(userId, input.sha256),
     LIVENESS_REPLAY_WINDOW_SECONDS,
   );
   if (!first) {
@@ -40,7 +39,7 @@ export async function livenessCheck(
       },
     );
   }
-  const result = await checkLiveness(await decodeImage(bytes), level);
+  const result = await checkLiveness(await decodeInput(input), level);
   recordLiveness('image', result.live);
   return { ...result, face: { box: presentBox(result.face.box) } };
 }

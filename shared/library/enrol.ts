@@ -4,7 +4,7 @@ import { type Box, type DetectedFace, type FaceQuality } from '../face/engine.ts
 import { getFaceEngine } from '../face/default-engine.ts';
 import { presentBox, presentFace } from '../face-service/present.ts';
 import { jpegCrop } from '../image/crop.ts';
-import { decodeImage } from '../image-input.ts';
+import { decodeInput, type ImageInput } from '../image-input.ts';
 import { requireLiveness } from '../liveness/binding.ts';
 import { encodeDescriptor } from './descriptor-codec.ts';
 import { addFace, findFace, newFaceRecord, toEnrolledFace, type EnrolledFace } from './faces.ts';
@@ -79,17 +79,17 @@ export function selectEnrolmentFace(faces: readonly DetectedFace[], limits: Qual
 }
 
 /**
- * Enrols the one face of an image for a person. The same image bytes for the same person resolve to the
- * same faceId: a repeat answers the stored face without running the engine or writing any record.
+ * Enrols the one face of an image for a person. The same image for the same person (the same bytes sent,
+ * inline or as an upload) resolves to the same faceId: a repeat answers the stored face without running the engine or writing any record.
  */
 export async function enrolFace(
   userId: string,
   personId: string,
-  bytes: Buffer,
+  input: ImageInput,
   options: { livenessSessionId?: string } = {},
 ): Promise<{ face: EnrolledFace; created: boolean }> {
   const { PERSON_MAX_FACES, ENROL_MIN_FACE_SIZE, ENROL_MIN_SHARPNESS, ENROL_STORE_CROPS } = config();
-  const [person, image] = await Promise.all([findPerson(userId, personId), decodeImage(bytes)]);
+  const [person, image] = await Promise.all([findPerson(userId, personId), decodeInput(input)]);
   if (!person) throw notFound('person');
   if (!person.consent) {
     throw new AppError('CONSENT_REQUIRED', 'This person has no recorded consent; add it with PATCH first.');
@@ -115,7 +115,7 @@ export async function enrolFace(
   if (options.livenessSessionId) await requireLiveness(userId, options.livenessSessionId, face.descriptor!);
   // The template is what search needs; the face image is kept only where the operator opted in.
   const cropKey = ENROL_STORE_CROPS ? faceCropKey(userId, personId, faceId) : undefined;
-  if (cropKey) await storeCrop(bytes, face.box, { width: image.width, height: image.height }, cropKey);
+  if (cropKey) await storeCrop(input.bytes, face.box, { width: image.width, height: image.height }, cropKey);
 
   const quality = roundedQuality(face);
   const record = newFaceRecord({

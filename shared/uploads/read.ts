@@ -1,3 +1,4 @@
+import { sha256Hex } from '../auth/crypto.ts';
 import { AppError, notFound } from '../errors.ts';
 import { validatedKey } from '../store/keys.ts';
 import { objectStore } from '../store/objects.ts';
@@ -5,11 +6,14 @@ import { getRecord } from './records.ts';
 
 /**
  * The bytes of a validated upload (metadata stripped, orientation applied), for every endpoint that
- * takes `uploadId`. 404 NOT_FOUND: no such upload of this user (another user's id included). 409
+ * takes `uploadId`, and the SHA-256 of the bytes the client sent. 404 NOT_FOUND: no such upload of this user (another user's id included). 409
  * UPLOAD_NOT_VALIDATED: still pending, a later call may succeed (complete it first). 422
  * UPLOAD_REJECTED: validation refused it (`details.reason`), it will never be usable.
  */
-export async function loadUploadBytes(userId: string, uploadId: string): Promise<Buffer> {
+export async function loadUpload(
+  userId: string,
+  uploadId: string,
+): Promise<{ bytes: Buffer; sha256: string }> {
   const record = await getRecord(userId, uploadId);
   if (record.status === 'pending') {
     throw new AppError('UPLOAD_NOT_VALIDATED', 'This upload is not validated yet; complete it first.', {
@@ -24,5 +28,5 @@ export async function loadUploadBytes(userId: string, uploadId: string): Promise
   }
   const bytes = await objectStore.get(validatedKey(userId, uploadId));
   if (!bytes) throw notFound('upload');
-  return bytes;
+  return { bytes, sha256: record.receivedSha256 ?? sha256Hex(bytes) };
 }

@@ -59,7 +59,12 @@ export async function validateUpload(
   if (record.status !== 'pending') return record;
   const key = uploadKey(userId, record.uploadId);
   const bytes = await objectStore.get(key);
-  if (!bytes) return undefined;
+  // No object: not uploaded yet, or a concurrent run (the S3 notification) settled it and removed it.
+  if (!bytes) {
+    const now = await findRecord(userId, record.uploadId);
+    if (!now) throw notFound('upload');
+    return now.status === 'pending' ? undefined : now;
+  }
 
   const inspection = await inspect(bytes, record, config().MAX_IMAGE_PIXELS);
   let outcome: Outcome;

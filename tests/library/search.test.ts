@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { AppError } from '../../shared/errors.ts';
-import { decodeImage } from '../../shared/image-input.ts';
-import { enrolFace } from '../../shared/library/enrol.ts';
+import { decodeImage, inlineImage } from '../../shared/image-input.ts';
+import { enrolFace as enrol } from '../../shared/library/enrol.ts';
 import { faceCropKey } from '../../shared/store/keys.ts';
 import { objectStore } from '../../shared/store/objects.ts';
 import { createPerson, deletePerson, getPerson } from '../../shared/library/persons.ts';
@@ -27,6 +27,8 @@ const STRANGER = 'stuart';
  * These are small, low-light TV stills: genuine pairs score 0.52-0.79, so ranking is checked at LOW, and
  * NORMAL (the default) is checked for never naming the wrong person.
  */
+const enrolFace = (userId: string, personId: string, bytes: Buffer) =>
+  enrol(userId, personId, inlineImage(bytes));
 const search = async (userId: string, bytes: Buffer, matchLevel: MatchLevel = 'NORMAL') =>
   searchImage(userId, await decodeImage(bytes), { topK: 5, maxFaces: 10, matchLevel });
 

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { FacegateClient } from '../../shared/client/client.ts';
+import { CONSENT } from '../support/fixtures.ts';
 import { apiEnv, localS3, urls } from '../support/stack.ts';
 import { hasGpsTag, jpegWithGps } from '../../shared/image/test-images.ts';
 
@@ -226,6 +227,23 @@ describe('multipart upload', () => {
     assert.equal((await c.get(`/v1/uploads/${uploadId}`)).status, 404);
     assert.equal((await c.get(`/v1/uploads/${uploadId}/parts`)).status, 404);
     assert.deepEqual(await objectsOf(userId), []);
+  });
+});
+
+describe('one image, either route', () => {
+  it('enrolling a file inline and then as an upload names the same face (200, same faceId)', async () => {
+    const c = await login();
+    const bytes = await fixture('penny/penny1.png');
+    const { personId } = (await c.post('/v1/persons', { consent: CONSENT, name: 'Penny' })).body;
+    const inline = await c.post(`/v1/persons/${personId}/faces`, { image: bytes.toString('base64') });
+    assert.equal(inline.status, 201, JSON.stringify(inline.body));
+
+    const uploadId = await postUpload(c, bytes, 'image/png');
+    assert.equal((await c.post(`/v1/uploads/${uploadId}/complete`)).body.status, 'validated');
+    const uploaded = await c.post(`/v1/persons/${personId}/faces`, { uploadId });
+    assert.equal(uploaded.status, 200, JSON.stringify(uploaded.body));
+    assert.equal(uploaded.body.faceId, inline.body.faceId);
+    assert.equal((await c.get(`/v1/persons/${personId}`)).body.faceCount, 1);
   });
 });
 
