@@ -96,6 +96,33 @@ const SEALING =
   'with a presigned POST/PUT are not, and the sessionless endpoints (sign-in, health, captcha, JWKS, edge ' +
   'heartbeat) have no key to seal with. A body that is no envelope or does not open: 400 BAD_PAYLOAD.';
 
+interface ResponseDoc {
+  content?: object;
+  headers?: Record<string, { $ref: string }>;
+}
+
+const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
+
+/** The headers of one response (components.headers): which depends on the status and the operation. */
+function responseHeaders(
+  status: string,
+  op: { signed: boolean; faceLimited: boolean; body: boolean },
+): Record<string, { $ref: string }> {
+  const code = Number(status);
+  return {
+    'X-Request-Id': header('RequestId'),
+    ...(op.faceLimited && code !== 401
+      ? {
+          'X-RateLimit-Limit': header('RateLimitLimit'),
+          'X-RateLimit-Remaining': header('RateLimitRemaining'),
+          'X-RateLimit-Reset': header('RateLimitReset'),
+        }
+      : {}),
+    ...(code === 429 || code === 503 ? { 'Retry-After': header('RetryAfter') } : {}),
+    ...(op.signed && op.body && code !== 401 ? { [PAYLOAD_ENCRYPTION_HEADER]: header('Sealed') } : {}),
+  };
+}
+
 export async function buildSpec() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of deployedRoutes()) {
@@ -138,13 +165,12 @@ export async function buildSpec() {
     for (const [status, description] of Object.entries(doc.alsoAnswers ?? {})) {
       responses[status] = { ...(responses[String(doc.status ?? 200)] as object), description };
     }
-    if (signed) {
-      for (const [status, response] of Object.entries(responses) as [string, { content?: object }][]) {
-        if (response.content && status !== '401')
-          Object.assign(response, {
-            headers: { [PAYLOAD_ENCRYPTION_HEADER]: { $ref: '#/components/headers/Sealed' } },
-          });
-      }
+    for (const [status, response] of Object.entries(responses) as [string, ResponseDoc][]) {
+      response.headers = responseHeaders(status, {
+        signed,
+        faceLimited: meta.limit === 'face',
+        body: !!response.content,
+      });
     }
 
     (paths[route.path] ??= {})[route.method] = {
@@ -220,7 +246,12 @@ export async function buildSpec() {
             'hex HMAC-SHA256(signingKey, METHOD\\nPATH\\nCANONICAL_QUERY\\nX-Timestamp\\nX-Nonce\\nhex(SHA-256(body))). ' +
             'PATH is the path as sent, trailing slash included; the server accepts it signed literally or with ' +
             'its percent-encoding canonicalised segment by segment (decoded, then RFC 3986 encoded: ' +
-            '`/v1/persons/%70x` as `/v1/persons/px`), see shared/client/canonical.ts canonicalPath.',
+            '`/v1/persons/%70x` as `/v1/persons/px`), see shared/client/canonical.ts canonicalPath. ' +
+            'CANONICAL_QUERY: the query as received, split on `&` and `=`, each name and value decoded (`+` is a ' +
+            'space), then RFC 3986 encoded (uppercase hex; only A-Z a-z 0-9 - _ . ~ stay literal), sorted by encoded ' +
+            'name and then encoded value as byte strings (`a=1&a=2`, `B` before `a`), `name=value` joined by `&`; ' +
+            'empty without a query. X-Timestamp is Unix seconds; milliseconds are 401 TIMESTAMP_SKEW. The ' +
+            '`Bearer` scheme name is case-insensitive.',
           schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
         },
         PowSolution: {
@@ -238,11 +269,44 @@ export async function buildSpec() {
           description:
             'Optional payload encryption. The body, if any, is then a SealedPayload and the signature covers it as ' +
             'sent (sealed); the response is sealed too. Without a body (GET, DELETE) it only asks for a sealed ' +
-            'response. Any other value: 400 BAD_PAYLOAD.',
-          schema: { type: 'string', enum: [PAYLOAD_ALGORITHM] },
+            'response. The value is case-insensitive; any other: 400 BAD_PAYLOAD.',
+          schema: {
+            type: 'string',
+            pattern: '^[Aa][Ee][Ss]-256-[Gg][Cc][Mm]$',
+            examples: [PAYLOAD_ALGORITHM],
+          },
         },
       },
       headers: {
+        RequestId: {
+          description:
+            "The request's id, on every response the API answers (also in an error body's `requestId`): quote it " +
+            'when reporting a problem. Requests the gateway answers without the API carry none: CORS ' +
+            "preflights (OPTIONS), and bodies over the gateway's or Lambda's payload limit (413 in the gateway's " +
+            'own format). A body that reaches the API over 6 MiB gets 413 PAYLOAD_TOO_LARGE.',
+          schema: { type: 'string' },
+        },
+        RateLimitLimit: {
+          description:
+            'Face endpoints: requests allowed per minute per user (FACE_RATE_LIMIT_PER_MINUTE). On every response ' +
+            'once the request is authenticated; not on 401s or 413 PAYLOAD_TOO_LARGE, answered before.',
+          schema: { type: 'integer' },
+        },
+        RateLimitRemaining: {
+          description: 'Face endpoints: requests left in the current one-minute window.',
+          schema: { type: 'integer', minimum: 0 },
+        },
+        RateLimitReset: {
+          description:
+            'Face endpoints: when the current window ends, in Unix seconds (absolute, not a delay).',
+          schema: { type: 'integer' },
+        },
+        RetryAfter: {
+          description:
+            'Seconds to wait before retrying: on 429 (until the window or day ends) and on 503s that are worth ' +
+            'retrying (a dependency or WeChat busy).',
+          schema: { type: 'integer', minimum: 1 },
+        },
         Sealed: {
           description:
             `\`${PAYLOAD_ALGORITHM}\` when the body is a SealedPayload holding the JSON documented here. Sealed are the ` +

@@ -196,7 +196,7 @@ export const operations: Record<string, OperationDoc> = {
     summary: "Verifies a burst of 3-30 camera frames against the session's challenge.",
     description: [
       "Frames: unmirrored camera frames (JPEG, PNG or WebP, base64), each at most 300 KB and 4 megapixels, `t` in ms since the first frame (the first is 0). The whole request must stay within the 6 MB body limit (Lambda's own payload limit): about 12 frames of 640x480 JPEG is typical.",
-      '`live` is true only when `reasons` is empty. `score` is 0 when the burst is disqualified (TIMING, NO_FACE, MULTIPLE_FACES, DUPLICATE_FRAMES, STATIC_SEQUENCE, FACE_CHANGED), else the lower of `passiveScore` and the share of actions performed in order. NO_FACE: the first frame or more than 20 % of frames show no face. `passiveScore` is the mean passive anti-spoofing score of the three most frontal frames. `referenceFace` is the most frontal frame; after a pass its face can be bound to compare, search and enrolment with `livenessSessionId` for 120 s.',
+      '`live` is true only when `reasons` is empty. `score` is 0 when the burst is disqualified (TIMING, NO_FACE, MULTIPLE_FACES, DUPLICATE_FRAMES, STATIC_SEQUENCE, FACE_CHANGED), else the lower of `passiveScore` and the share of actions performed in order. NO_FACE: the first frame or more than 20 % of frames show no face. TIMING: `t` must start at 0, rise by at least 20 ms per frame, span at least 250 ms per asked action (500 ms for two, 750 ms for three), and fit in the lifetime of the session (+2 s). `passiveScore` is the mean passive anti-spoofing score of the three most frontal frames. `referenceFace` is the most frontal frame; after a pass its face can be bound to compare, search and enrolment with `livenessSessionId` for 120 s.',
       "Bad frames (400/413/415 with `details.frame`) are refused before the session is used; a second verify of the same session is 409 SESSION_USED, a late one 410 SESSION_EXPIRED, another user's session 404. Frames are never stored.",
     ].join('\n\n'),
     response: verifyResultSchema,
@@ -346,7 +346,7 @@ function libraryOperations(): Record<string, OperationDoc> {
       tag,
       summary: 'Erases everything stored about the caller.',
       description:
-        'Persons, faces and their crops, uploads, exports, cached results, liveness sessions, sign-in records and the audit log. One audit entry is written afterwards and kept: that an erasure happened, when, and by which request (the operator must be able to show that a deletion request was honoured). Rate-limit counters, keyed by the pseudonymous user id, expire within a day and are kept so an erasure cannot reset a quota.',
+        'Persons, faces and their crops, uploads, exports, cached results, liveness sessions, sign-in records, the audit log, and the sites and cameras (their edge keys revoked first, so their streamers stop reporting: 401 INVALID_EDGE_KEY): everything the export lists. One audit entry is written afterwards and kept: that an erasure happened, when, and by which request (the operator must be able to show that a deletion request was honoured). Rate-limit counters, keyed by the pseudonymous user id, expire within a day and are kept so an erasure cannot reset a quota.',
       status: 204,
       responseDescription: 'Erased. Idempotent: retry after a 503 until 204.',
     },

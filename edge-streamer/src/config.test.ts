@@ -117,7 +117,7 @@ test('camera ids follow the API rule: no ".", "..", leading dot or dash (camera-
   }
 });
 
-test('metricsToken: optional (then /metrics is off), at least 16 characters, EDGE_METRICS_TOKEN overrides', () => {
+test('metricsToken: optional (then /metrics is open), at least 16 characters, EDGE_METRICS_TOKEN overrides', () => {
   assert.equal(parseConfig(minimal(), {}).metricsToken, undefined);
   assert.match(
     problems({ ...minimal(), metricsToken: 'short' }),

@@ -47,8 +47,8 @@ const configSchema = z
     /** A pinned public key instead of jwksUrl: PEM (SPKI), a JWK or a JWK set. */
     publicKey: z.union([z.string().includes('BEGIN PUBLIC KEY'), jwkSchema, jwksSchema]).optional(),
     /**
-     * Bearer token that GET /metrics requires (`Authorization: Bearer <token>`); unset: /metrics
-     * answers 404. Env EDGE_METRICS_TOKEN overrides it.
+     * Bearer token that GET /metrics then requires (`Authorization: Bearer <token>`); unset: /metrics
+     * is open, like /healthz. Env EDGE_METRICS_TOKEN overrides it.
      */
     metricsToken: z.string().min(16, 'must be at least 16 characters').max(256).optional(),
     heartbeatSeconds: z.number().min(1).max(3600).default(15),

@@ -10,7 +10,7 @@ export interface HttpDeps {
   cameras: Map<string, CameraEntry>;
   auth: TokenVerifier;
   metrics: () => string;
-  /** Bearer token /metrics requires; undefined: /metrics is off (404). */
+  /** Bearer token /metrics requires; undefined: /metrics is open, like /healthz. */
   metricsToken?: string;
   log: Logger;
   /** How long a request waits for the first frame of a camera that is starting. */
@@ -53,8 +53,9 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
   }
   if (url.pathname === '/healthz') return sendJson(res, health(deps));
   if (url.pathname === '/metrics') {
-    if (!deps.metricsToken) throw new HttpError(404, 'NOT_FOUND', 'No such route.');
-    if (!sameSecret(bearer(req) ?? '', deps.metricsToken)) {
+    // Open like /healthz unless a token is configured (the contract's plain GET /metrics; the tunnel
+    // routes only /cameras/, so both stay on the site's network by default).
+    if (deps.metricsToken && !sameSecret(bearer(req) ?? '', deps.metricsToken)) {
       throw new HttpError(
         401,
         'UNAUTHENTICATED',

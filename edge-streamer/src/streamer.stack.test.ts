@@ -478,7 +478,7 @@ test('the CLI rejects a bad config clearly, serves a good one and shuts down on 
   const good = path.join(dir, 'good.json');
   const config = streamerConfig({ port: CLI_PORT, publicKey: await exportSPKI(publicKey) }); // a pinned PEM key
   delete (config.api as { edgeKey?: string }).edgeKey; // comes from EDGE_KEY
-  delete (config as { metricsToken?: string }).metricsToken; // unset: /metrics is off
+  delete (config as { metricsToken?: string }).metricsToken; // unset: /metrics is open
   await writeFile(good, JSON.stringify({ ...config, cameras: [{ ...config.cameras[0], width: 200 }] }));
   const child = run(good);
   const result = finished(child);
@@ -495,11 +495,10 @@ test('the CLI rejects a bad config clearly, serves a good one and shuts down on 
   );
   assert.equal(snapshot.status, 200);
   assert.equal((await sharp(Buffer.from(await snapshot.arrayBuffer())).metadata()).width, 200);
-  assert.equal(
-    (await fetch(`http://127.0.0.1:${CLI_PORT}/metrics`)).status,
-    404,
-    'no metricsToken: no /metrics',
-  );
+  const metrics = await fetch(`http://127.0.0.1:${CLI_PORT}/metrics`);
+  assert.equal(metrics.status, 200, 'no metricsToken: /metrics is open');
+  assert.match(metrics.headers.get('content-type') ?? '', /^text\/plain/);
+  assert.match(await metrics.text(), /^# HELP /m);
   child.kill('SIGTERM');
   const { code, out } = await result;
   assert.equal(code, 0);

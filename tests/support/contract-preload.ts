@@ -32,7 +32,7 @@ globalThis.fetch = async function checkedFetch(input: string | URL | Request, in
       `${method} ${url.pathname} → ${response.status}: body is not JSON: ${text.slice(0, 200)}`,
     );
   }
-  const problems = contractProblems(method, url.pathname, response.status, body);
+  const problems = contractProblems(method, url.pathname, response.status, body, response.headers);
   if (problems.length > 0)
     throw new ContractDrift(`Response differs from openapi.json:\n${problems.join('\n')}`);
   return response;

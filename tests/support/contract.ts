@@ -10,12 +10,15 @@ import addFormats from 'ajv-formats';
  */
 
 interface Operation {
-  responses: Record<string, { content?: { 'application/json'?: { schema: unknown } } }>;
+  responses: Record<
+    string,
+    { content?: { 'application/json'?: { schema: unknown } }; headers?: Record<string, { $ref: string }> }
+  >;
 }
 
 const spec = JSON.parse(readFileSync(new URL('../../openapi/openapi.json', import.meta.url), 'utf8')) as {
   paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, unknown> };
+  components: { schemas: Record<string, unknown>; headers: Record<string, { schema: { type?: string } }> };
 };
 
 // The generator emits `format`s and patterns as zod writes them; formats are checked, not just named.
@@ -49,9 +52,16 @@ function validatorFor(schema: unknown): ValidateFunction {
 
 /**
  * What is wrong with one response, or [] if it matches the contract. Paths the contract does not list
- * (the catch-all 404) are checked only for the error shape.
+ * (the catch-all 404) are checked only for the error shape. Given the headers, documented ones are
+ * checked when present, and X-Request-Id must be.
  */
-export function contractProblems(method: string, path: string, status: number, body: unknown): string[] {
+export function contractProblems(
+  method: string,
+  path: string,
+  status: number,
+  body: unknown,
+  headers?: Headers,
+): string[] {
   // The API answers `/v1/persons/` as `/v1/persons` (the signature covers the path as sent).
   const route = routes.find((r) => r.pattern.test(path.length > 1 ? path.replace(/\/$/, '') : path));
   const operation = route?.operations[method.toLowerCase()];
@@ -62,14 +72,36 @@ export function contractProblems(method: string, path: string, status: number, b
   }
   const response = operation.responses[String(status)] ?? operation.responses.default;
   if (!response) return [`${where}: status not documented (${Object.keys(operation.responses)})`];
+  const problems = headers ? headerProblems(where, response.headers ?? {}, headers) : [];
   const schema = response.content?.['application/json']?.schema;
-  if (!schema) return body === undefined ? [] : [`${where}: documented without a body, got one`];
+  if (!schema)
+    return body === undefined ? problems : [...problems, `${where}: documented without a body, got one`];
   const validate = validatorFor(schema);
   return validate(body)
-    ? []
-    : (validate.errors ?? []).map(
-        (e) => `${where}: body${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`,
-      );
+    ? problems
+    : [
+        ...problems,
+        ...(validate.errors ?? []).map(
+          (e) => `${where}: body${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`,
+        ),
+      ];
+}
+
+function headerProblems(where: string, documented: Record<string, { $ref: string }>, got: Headers): string[] {
+  const problems: string[] = [];
+  for (const [name, { $ref }] of Object.entries(documented)) {
+    const value = got.get(name);
+    if (value === null) {
+      if (name === 'X-Request-Id') problems.push(`${where}: no ${name} header`);
+      continue;
+    }
+    const schema = spec.components.headers[$ref.split('/').pop()!]!.schema;
+    const typed = schema.type === 'integer' && /^-?\d+$/.test(value) ? Number(value) : value;
+    const validate = validatorFor(schema);
+    if (!validate(typed))
+      problems.push(`${where}: header ${name}: ${value} ${ajv.errorsText(validate.errors)}`);
+  }
+  return problems;
 }
 
 function errorShapeProblems(where: string, body: unknown): string[] {
