@@ -28,8 +28,13 @@ export function ffmpegArgs(camera: Pick<CameraConfig, 'url' | 'width' | 'fps' | 
     '0:v:0',
     '-vf',
     filters.join(','),
+    // Arrival stamps of frames that come in a burst (the host was busy, or the network held them back)
+    // can round to one tick of the encoder's time base: "Invalid pts <= last", and ffmpeg exits. A
+    // millisecond time base keeps them apart, and vfr drops a frame that still shares its stamp.
     '-fps_mode',
-    'passthrough',
+    'vfr',
+    '-enc_time_base:v',
+    '1:1000',
     '-c:v',
     'mjpeg',
     '-q:v',

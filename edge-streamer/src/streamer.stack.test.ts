@@ -112,7 +112,13 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      // What the streamer last said about its cameras (ffmpeg's stderr included): why it did not happen.
+      const said = logLines.filter((l) => /"level":"(warn|error)"/.test(l)).slice(-5);
+      assert.fail(
+        `timed out after ${timeoutMs} ms waiting for ${what}; streamer warnings:\n${said.join('\n')}`,
+      );
+    }
     await sleep(everyMs);
   }
 }
@@ -482,23 +488,28 @@ test('the CLI rejects a bad config clearly, serves a good one and shuts down on 
   await writeFile(good, JSON.stringify({ ...config, cameras: [{ ...config.cameras[0], width: 200 }] }));
   const child = run(good);
   const result = finished(child);
-  await until(
-    'the CLI streamer',
-    async () => {
-      const res = await fetch(`http://127.0.0.1:${CLI_PORT}/healthz`).catch(() => undefined);
-      return res?.ok ? true : undefined;
-    },
-    15_000,
-  );
-  const snapshot = await fetch(
-    `http://127.0.0.1:${CLI_PORT}/cameras/cam-main/snapshot.jpg?token=${await token({ sub: 'cam-main', aud: SITE })}`,
-  );
-  assert.equal(snapshot.status, 200);
-  assert.equal((await sharp(Buffer.from(await snapshot.arrayBuffer())).metadata()).width, 200);
-  const metrics = await fetch(`http://127.0.0.1:${CLI_PORT}/metrics`);
-  assert.equal(metrics.status, 200, 'no metricsToken: /metrics is open');
-  assert.match(metrics.headers.get('content-type') ?? '', /^text\/plain/);
-  assert.match(await metrics.text(), /^# HELP /m);
+  try {
+    await until(
+      'the CLI streamer',
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${CLI_PORT}/healthz`).catch(() => undefined);
+        return res?.ok ? true : undefined;
+      },
+      15_000,
+    );
+    const snapshot = await fetch(
+      `http://127.0.0.1:${CLI_PORT}/cameras/cam-main/snapshot.jpg?token=${await token({ sub: 'cam-main', aud: SITE })}`,
+    );
+    assert.equal(snapshot.status, 200);
+    assert.equal((await sharp(Buffer.from(await snapshot.arrayBuffer())).metadata()).width, 200);
+    const metrics = await fetch(`http://127.0.0.1:${CLI_PORT}/metrics`);
+    assert.equal(metrics.status, 200, 'no metricsToken: /metrics is open');
+    assert.match(metrics.headers.get('content-type') ?? '', /^text\/plain/);
+    assert.match(await metrics.text(), /^# HELP /m);
+  } catch (error) {
+    child.kill('SIGTERM'); // a failed check must not leave it holding the port for the next run
+    throw error;
+  }
   child.kill('SIGTERM');
   const { code, out } = await result;
   assert.equal(code, 0);
