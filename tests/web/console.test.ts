@@ -344,7 +344,14 @@ describe('web console', { concurrency: false }, () => {
         assert.match(await door.innerText(), /Front door\s+online/);
 
         await door.getByRole('button', { name: 'Watch' }).click();
-        await door.locator('.player[data-mode=stream]').waitFor();
+        // The stream token comes from a function that may start cold on a busy machine: wait for the
+        // player to leave "connecting", then say which mode it chose and why.
+        await door.locator('.player:not([data-mode=connecting])').waitFor({ timeout: SLOW });
+        assert.equal(
+          await door.locator('.player').getAttribute('data-mode'),
+          'stream',
+          await door.locator('.player').innerText(),
+        );
         await page.waitForFunction(
           () =>
             (document.querySelector('.camera[data-camera-id=door] img.stream') as HTMLImageElement)
@@ -356,7 +363,7 @@ describe('web console', { concurrency: false }, () => {
         await screenshot(page, 'cameras-live');
 
         await yard.getByRole('button', { name: 'Watch' }).click();
-        await yard.locator('.player[data-mode=snapshot]').waitFor();
+        await yard.locator('.player[data-mode=snapshot]').waitFor({ timeout: SLOW });
         await page.waitForFunction(() =>
           document
             .querySelector('.camera[data-camera-id=yard] .player p')
