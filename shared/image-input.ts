@@ -46,14 +46,12 @@ export async function resolveImageInput(userId: string, source: ImageSource): Pr
     : loadUpload(userId, source.uploadId!);
 }
 
-/** Bytes to a decoded, oriented image within the configured pixel limit (415/413 otherwise). */
-export const decodeImage = (bytes: Buffer): Promise<LoadedImage> =>
-  loadImage(bytes, { maxPixels: config().MAX_IMAGE_PIXELS });
-
-/** The decoded image, named by the hash of what the client sent. */
-export async function decodeInput({ bytes, sha256 }: ImageInput): Promise<LoadedImage> {
-  return { ...(await decodeImage(bytes)), sha256 };
-}
+/**
+ * The decoded, oriented image within the configured pixel limit (415/413 otherwise), named by the hash
+ * of what the client sent.
+ */
+export const decodeInput = ({ bytes, sha256 }: ImageInput): Promise<LoadedImage> =>
+  loadImage(bytes, { maxPixels: config().MAX_IMAGE_PIXELS, sha256 });
 
 export async function resolveImage(userId: string, source: ImageSource): Promise<LoadedImage> {
   return decodeInput(await resolveImageInput(userId, source));

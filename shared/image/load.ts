@@ -34,6 +34,8 @@ export interface LoadImageOptions {
   /** Pixel limit (width x height) checked from the header before decoding; default 40 MP. */
   maxPixels?: number;
   inferenceMaxSide?: number;
+  /** The image's SHA-256 when the caller already has it (see ImageInput); else computed here. */
+  sha256?: string;
 }
 
 export function sniffFormat(bytes: Buffer): ImageFormat | undefined {
@@ -120,7 +122,7 @@ export async function loadImage(bytes: Buffer, options: LoadImageOptions = {}): 
     format: header.format,
     width: header.width,
     height: header.height,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sha256: options.sha256 ?? createHash('sha256').update(bytes).digest('hex'),
     pixels: { data, width: info.width, height: info.height },
   };
 }

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { AppError } from '../../shared/errors.ts';
-import { decodeImage, inlineImage } from '../../shared/image-input.ts';
+import { decodeInput, inlineImage } from '../../shared/image-input.ts';
 import { enrolFace as enrol } from '../../shared/library/enrol.ts';
 import { faceCropKey } from '../../shared/store/keys.ts';
 import { objectStore } from '../../shared/store/objects.ts';
@@ -30,7 +30,7 @@ const STRANGER = 'stuart';
 const enrolFace = (userId: string, personId: string, bytes: Buffer) =>
   enrol(userId, personId, inlineImage(bytes));
 const search = async (userId: string, bytes: Buffer, matchLevel: MatchLevel = 'NORMAL') =>
-  searchImage(userId, await decodeImage(bytes), { topK: 5, maxFaces: 10, matchLevel });
+  searchImage(userId, await decodeInput(inlineImage(bytes)), { topK: 5, maxFaces: 10, matchLevel });
 
 /** The person a face is named as: the best match, only when the decision is MATCH. */
 const identified = (face?: { decision: SearchDecision; matches: PersonMatch[] }) =>
